@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Release builds skip exclusivity checks in the hot loops; behaviour is otherwise unchanged.
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Slope",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Slope", targets: ["Slope"]),
+        .executable(name: "slope", targets: ["slope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CSlope", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "Slope", dependencies: ["CSlope"], swiftSettings: fast, linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .executableTarget(
+            name: "slope",
+            dependencies: ["Slope", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: fast
+        ),
+        .testTarget(name: "SlopeTests", dependencies: ["Slope"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

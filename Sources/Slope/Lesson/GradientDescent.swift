@@ -1,0 +1,97 @@
+import Foundation
+
+/// How a gradient-descent fit ended.
+public enum FitOutcome: String, Sendable {
+    /// The loss improved by less than the tolerance over the last window of steps.
+    case converged
+    /// The step limit was reached first.
+    case reachedStepLimit
+    /// The loss became NaN or infinite (the learning rate is too large).
+    case diverged
+}
+
+/// What a gradient-descent fit did: the final loss, the steps taken, why it stopped, and the
+/// loss before each step.
+public struct FitResult: Sendable {
+    /// The loss after the last update (or the non-finite loss that stopped a diverged fit).
+    public let loss: Float
+    /// The number of update steps taken.
+    public let steps: Int
+    /// Why the fit stopped.
+    public let outcome: FitOutcome
+    /// The loss before each step, in order.
+    public let history: [Float]
+    /// Wall-clock seconds spent.
+    public let seconds: Double
+}
+
+/// The lesson's optimisation loop: compute the loss, `backward()`, step each parameter
+/// against its gradient (`p -= lr * p.grad`, with optional momentum), clear the gradients,
+/// repeat; stop at `maxSteps`, when the loss improved by less than `tolerance` over the last
+/// `window` steps, or when it stops being finite.
+///
+/// ```swift
+/// let abc = Tensor([1.5, 1.5, 1.5]).requiresGrad()
+/// let result = gradientDescent(parameters: [abc], lr: 0.01, maxSteps: 10_000) {
+///     mse(quadratic(abc)(x), y)
+/// }
+/// print(result.loss, abc)
+/// ```
+@discardableResult
+public func gradientDescent(
+    parameters: [Tensor], lr: Float, maxSteps: Int, tolerance: Float = 0, window: Int = 100,
+    momentum: Float = 0, onStep: ((Int, Float) -> Void)? = nil, loss: () -> Tensor
+) -> FitResult {
+    require(lr > 0 && lr.isFinite, "gradientDescent: lr must be positive and finite, got \(lr)")
+    require(maxSteps >= 0, "gradientDescent: maxSteps must not be negative, got \(maxSteps)")
+    require(window >= 1, "gradientDescent: window must be at least 1, got \(window)")
+    require(parameters.allSatisfy { $0.requiresGrad && $0.isLeaf }, "gradientDescent: every parameter must be a leaf that requires grad")
+    let start = Date()
+    var history: [Float] = []
+    history.reserveCapacity(maxSteps)
+    var velocities = parameters.map { [Float](repeating: 0, count: $0.count) }
+    func finish(_ outcome: FitOutcome, _ finalLoss: Float) -> FitResult {
+        FitResult(loss: finalLoss, steps: history.count - (outcome == .diverged ? 1 : 0), outcome: outcome,
+                  history: history, seconds: Date().timeIntervalSince(start))
+    }
+    for step in 0..<maxSteps {
+        let value = loss()
+        let current = value.item()
+        history.append(current)
+        onStep?(step, current)
+        if !current.isFinite { return finish(.diverged, current) }
+        if tolerance > 0, history.count > window, history[history.count - 1 - window] - current < tolerance {
+            history.removeLast()
+            return finish(.converged, current)
+        }
+        value.backward()
+        for (index, parameter) in parameters.enumerated() {
+            guard let grad = parameter.grad else { continue }
+            parameter.descend(along: grad.storage, lr: lr, momentum: momentum, velocity: &velocities[index])
+            parameter.zeroGrad()
+        }
+    }
+    let finalLoss = noGrad { loss().item() }
+    return finish(finalLoss.isFinite ? .reachedStepLimit : .diverged, finalLoss)
+}
+
+extension Tensor {
+    /// One SGD step in place: `v = momentum * v + g; p -= lr * v` (plain `p -= lr * g` when
+    /// momentum is 0).
+    func descend(along gradient: [Float], lr: Float, momentum: Float, velocity: inout [Float]) {
+        storage.withUnsafeMutableBufferPointer { p in
+            gradient.withUnsafeBufferPointer { g in
+                if momentum == 0 {
+                    for i in 0..<p.count { p[i] -= lr * g[i] }
+                } else {
+                    velocity.withUnsafeMutableBufferPointer { v in
+                        for i in 0..<p.count {
+                            v[i] = momentum * v[i] + g[i]
+                            p[i] -= lr * v[i]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+/// Element-wise arithmetic with NumPy broadcasting, each with its pullback beside it.
+extension Tensor {
+    // MARK: - Tensor with tensor
+
+    /// Element-wise sum with broadcasting: `(a + b)[i] = a[i] + b[i]`.
+    ///
+    /// ```swift
+    /// Tensor([1, 2]) + Tensor([[10], [20]])   // shape [2, 2]
+    /// ```
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: "add", +)
+        let result = Tensor(unchecked: shape, values)
+        if recording(lhs, rhs) { result.record("add", lhs, rhs) { g in (g, g) } }
+        return result
+    }
+
+    /// Element-wise difference with broadcasting: `(a - b)[i] = a[i] - b[i]`.
+    ///
+    /// ```swift
+    /// let residual = prediction - target
+    /// ```
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: "sub", -)
+        let result = Tensor(unchecked: shape, values)
+        if recording(lhs, rhs) { result.record("sub", lhs, rhs) { g in (g, rhs.requiresGrad ? -g : nil) } }
+        return result
+    }
+
+    /// Element-wise product with broadcasting: `(a * b)[i] = a[i] * b[i]`;
+    /// `d/da = b`, `d/db = a`.
+    ///
+    /// ```swift
+    /// let y = m * x
+    /// ```
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: "mul", *)
+        let result = Tensor(unchecked: shape, values)
+        if recording(lhs, rhs) {
+            result.record("mul", lhs, rhs) { g in
+                (lhs.requiresGrad ? g * rhs : nil, rhs.requiresGrad ? g * lhs : nil)
+            }
+        }
+        return result
+    }
+
+    /// Element-wise quotient with broadcasting: `(a / b)[i] = a[i] / b[i]`;
+    /// `d/da = 1/b`, `d/db = -a/b²`.
+    ///
+    /// ```swift
+    /// let normalized = x / std
+    /// ```
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: "div", /)
+        let result = Tensor(unchecked: shape, values)
+        if recording(lhs, rhs) {
+            result.record("div", lhs, rhs) { g in
+                (lhs.requiresGrad ? g / rhs : nil, rhs.requiresGrad ? -(g * lhs) / (rhs * rhs) : nil)
+            }
+        }
+        return result
+    }
+
+    /// Negation: `(-a)[i] = -a[i]`.
+    ///
+    /// ```swift
+    /// let flipped = -x
+    /// ```
+    public static prefix func - (operand: Tensor) -> Tensor {
+        let result = Tensor(unchecked: operand.shape, Kernels.map(operand.storage) { -$0 })
+        if recording(operand) { result.record("neg", operand) { g in -g } }
+        return result
+    }
+
+    // MARK: - Tensor with scalar
+
+    /// Adds a scalar to every value.
+    ///
+    /// ```swift
+    /// let shifted = x + 1
+    /// ```
+    public static func + (lhs: Tensor, rhs: Float) -> Tensor {
+        let result = Tensor(unchecked: lhs.shape, Kernels.map(lhs.storage) { $0 + rhs })
+        if recording(lhs) { result.record("add", lhs) { g in g } }
+        return result
+    }
+
+    /// Adds a tensor to a scalar.
+    public static func + (lhs: Float, rhs: Tensor) -> Tensor { rhs + lhs }
+
+    /// Subtracts a scalar from every value.
+    ///
+    /// ```swift
+    /// let centred = x - 0.5
+    /// ```
+    public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs + (-rhs) }
+
+    /// Subtracts every value from a scalar: `(s - a)[i] = s - a[i]`.
+    ///
+    /// ```swift
+    /// let complement = 1 - probability
+    /// ```
+    public static func - (lhs: Float, rhs: Tensor) -> Tensor {
+        let result = Tensor(unchecked: rhs.shape, Kernels.map(rhs.storage) { lhs - $0 })
+        if recording(rhs) { result.record("rsub", rhs) { g in -g } }
+        return result
+    }
+
+    /// Multiplies every value by a scalar.
+    ///
+    /// ```swift
+    /// let step = lr * grad
+    /// ```
+    public static func * (lhs: Tensor, rhs: Float) -> Tensor {
+        let result = Tensor(unchecked: lhs.shape, Kernels.map(lhs.storage) { $0 * rhs })
+        if recording(lhs) { result.record("mul", lhs) { g in g * rhs } }
+        return result
+    }
+
+    /// Multiplies a scalar by every value.
+    public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs * lhs }
+
+    /// Divides every value by a scalar.
+    ///
+    /// ```swift
+    /// let half = x / 2
+    /// ```
+    public static func / (lhs: Tensor, rhs: Float) -> Tensor {
+        let result = Tensor(unchecked: lhs.shape, Kernels.map(lhs.storage) { $0 / rhs })
+        if recording(lhs) { result.record("div", lhs) { g in g / rhs } }
+        return result
+    }
+
+    /// Divides a scalar by every value: `(s / a)[i] = s / a[i]`; `d/da = -s/a²`.
+    ///
+    /// ```swift
+    /// let inverse = 1 / x
+    /// ```
+    public static func / (lhs: Float, rhs: Tensor) -> Tensor {
+        let result = Tensor(unchecked: rhs.shape, Kernels.map(rhs.storage) { lhs / $0 })
+        if recording(rhs) { result.record("rdiv", rhs) { g in -lhs * g / (rhs * rhs) } }
+        return result
+    }
+
+    // MARK: - In place
+
+    /// Updates the values in place: `a[i] = f(a[i], b[i])` with `b` broadcast to `a`'s shape.
+    /// Allowed on tensors that require grad only inside `noGrad { }`, as in PyTorch.
+    private func updateInPlace(_ op: StaticString, _ other: Tensor, _ f: (Float, Float) -> Float) {
+        require(
+            !(requiresGrad && isGradEnabled),
+            "\(op): a tensor that requires grad cannot be changed in place while recording; wrap the update in noGrad { }")
+        let (shape, values) = Kernels.broadcastZip(self, other, op: op, f)
+        require(shape == self.shape, "\(op): shapes \(self.shape) and \(other.shape) cannot be broadcast in place")
+        storage = values
+    }
+
+    /// Adds `rhs` into `lhs` in place (`rhs` broadcast to `lhs`'s shape).
+    ///
+    /// ```swift
+    /// noGrad { w += update }
+    /// ```
+    public static func += (lhs: Tensor, rhs: Tensor) { lhs.updateInPlace("+=", rhs, +) }
+
+    /// Subtracts `rhs` from `lhs` in place: the gradient-descent step.
+    ///
+    /// ```swift
+    /// noGrad { abc -= 0.01 * abc.grad! }
+    /// ```
+    public static func -= (lhs: Tensor, rhs: Tensor) { lhs.updateInPlace("-=", rhs, -) }
+
+    /// Multiplies `lhs` by `rhs` in place.
+    ///
+    /// ```swift
+    /// noGrad { w *= mask }
+    /// ```
+    public static func *= (lhs: Tensor, rhs: Tensor) { lhs.updateInPlace("*=", rhs, *) }
+
+    /// Divides `lhs` by `rhs` in place.
+    ///
+    /// ```swift
+    /// noGrad { w /= norm }
+    /// ```
+    public static func /= (lhs: Tensor, rhs: Tensor) { lhs.updateInPlace("/=", rhs, /) }
+
+    /// Adds a scalar in place.
+    public static func += (lhs: Tensor, rhs: Float) { lhs.updateInPlace("+=", Tensor(rhs), +) }
+    /// Subtracts a scalar in place.
+    public static func -= (lhs: Tensor, rhs: Float) { lhs.updateInPlace("-=", Tensor(rhs), -) }
+    /// Multiplies by a scalar in place.
+    public static func *= (lhs: Tensor, rhs: Float) { lhs.updateInPlace("*=", Tensor(rhs), *) }
+    /// Divides by a scalar in place.
+    public static func /= (lhs: Tensor, rhs: Float) { lhs.updateInPlace("/=", Tensor(rhs), /) }
+
+    /// Overwrites the values with `other`'s (same shape), in place; `noGrad` rules as for `-=`.
+    ///
+    /// ```swift
+    /// noGrad { abc.assign(Tensor([1.5, 1.5, 1.5])) }
+    /// ```
+    public func assign(_ other: Tensor) {
+        updateInPlace("assign", other) { _, new in new }
+    }
+}

@@ -1,0 +1,138 @@
+/// Movement ops: change the shape or the order of values, never the values themselves.
+extension Tensor {
+    // MARK: - Reshape
+
+    /// The same values with a new shape of the same size; one size may be `-1` (inferred).
+    /// The values are shared, not copied.
+    ///
+    /// ```swift
+    /// Tensor(shape: [6], scalars: [1, 2, 3, 4, 5, 6]).reshaped([2, -1])   // shape [2, 3]
+    /// ```
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        var resolved = newShape
+        let inferred = newShape.indices.filter { newShape[$0] == -1 }
+        require(inferred.count <= 1, "reshape: only one size may be -1 in \(newShape)")
+        require(newShape.allSatisfy { $0 >= -1 }, "reshape: invalid shape \(newShape)")
+        if let axis = inferred.first {
+            let known = newShape.filter { $0 != -1 }.reduce(1, *)
+            require(known > 0 && count % known == 0, "reshape: shape \(shape) cannot be reshaped to \(newShape)")
+            resolved[axis] = count / known
+        }
+        require(
+            resolved.reduce(1, *) == count,
+            "reshape: shape \(shape) (\(count) values) cannot be reshaped to \(newShape)")
+        if resolved == shape { return self }
+        let result = Tensor(unchecked: resolved, storage)
+        if Tensor.recording(self) {
+            let original = shape
+            result.record("reshape", self) { g in Tensor(unchecked: original, g.storage) }
+        }
+        return result
+    }
+
+    /// Flattens the axes from `startAxis` through `endAxis` into one (PyTorch's `flatten`).
+    ///
+    /// ```swift
+    /// images.flattened(startAxis: 1)   // [64, 1, 28, 28] -> [64, 784]
+    /// ```
+    public func flattened(startAxis: Int = 0, endAxis: Int = -1) -> Tensor {
+        if rank == 0 { return reshaped([1]) }
+        let start = Shape.normalize(axis: startAxis, rank: rank, op: "flatten")
+        let end = Shape.normalize(axis: endAxis, rank: rank, op: "flatten")
+        require(start <= end, "flatten: startAxis \(startAxis) comes after endAxis \(endAxis)")
+        let merged = shape[start...end].reduce(1, *)
+        return reshaped(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
+    }
+
+    /// Removes an axis of size 1.
+    ///
+    /// ```swift
+    /// Tensor(shape: [3, 1], scalars: [1, 2, 3]).squeezed(axis: 1)   // shape [3]
+    /// ```
+    public func squeezed(axis: Int) -> Tensor {
+        let resolved = Shape.normalize(axis: axis, rank: rank, op: "squeeze")
+        require(shape[resolved] == 1, "squeeze: axis \(axis) has size \(shape[resolved]), not 1, in shape \(shape)")
+        var newShape = shape
+        newShape.remove(at: resolved)
+        return reshaped(newShape)
+    }
+
+    /// Removes every axis of size 1.
+    ///
+    /// ```swift
+    /// Tensor(shape: [1, 3, 1], scalars: [1, 2, 3]).squeezed()   // shape [3]
+    /// ```
+    public func squeezed() -> Tensor { reshaped(shape.filter { $0 != 1 }) }
+
+    /// Inserts an axis of size 1 at `axis` (which may be `rank`, or negative from the end).
+    ///
+    /// ```swift
+    /// Tensor([1, 2, 3]).unsqueezed(axis: 1)   // shape [3, 1]
+    /// ```
+    public func unsqueezed(axis: Int) -> Tensor {
+        let resolved = Shape.normalize(axis: axis, rank: rank + 1, op: "unsqueeze")
+        var newShape = shape
+        newShape.insert(1, at: resolved)
+        return reshaped(newShape)
+    }
+
+    // MARK: - Permute
+
+    /// Reorders the axes: axis `i` of the result is axis `axes[i]` of this tensor.
+    ///
+    /// ```swift
+    /// images.permuted([0, 2, 3, 1])   // NCHW -> NHWC
+    /// ```
+    public func permuted(_ axes: [Int]) -> Tensor {
+        let resolved = axes.map { Shape.normalize(axis: $0, rank: rank, op: "permute") }
+        require(
+            resolved.count == rank && Set(resolved).count == rank,
+            "permute: \(axes) is not a permutation of the \(rank) axes of shape \(shape)")
+        if resolved == Array(0..<rank) { return self }
+        let strides = Shape.contiguousStrides(shape)
+        let newShape = resolved.map { shape[$0] }
+        let values = Kernels.stridedCopy(storage, offset: 0, shape: newShape, strides: resolved.map { strides[$0] })
+        let result = Tensor(unchecked: newShape, values)
+        if Tensor.recording(self) {
+            var inverse = [Int](repeating: 0, count: rank)
+            for (i, axis) in resolved.enumerated() { inverse[axis] = i }
+            result.record("permute", self) { g in g.permuted(inverse) }
+        }
+        return result
+    }
+
+    /// Swaps two axes (by default the last two: the matrix transpose).
+    ///
+    /// ```swift
+    /// let wT = w.transposed()   // [out, in] -> [in, out]
+    /// ```
+    public func transposed(_ first: Int = -2, _ second: Int = -1) -> Tensor {
+        if rank < 2 { return self }
+        var axes = Array(0..<rank)
+        axes.swapAt(
+            Shape.normalize(axis: first, rank: rank, op: "transpose"),
+            Shape.normalize(axis: second, rank: rank, op: "transpose"))
+        return permuted(axes)
+    }
+
+    // MARK: - Expand
+
+    /// Broadcasts to a larger shape (sizes of 1 repeated, new leading axes added); the gradient
+    /// sums back. `-1` keeps a size.
+    ///
+    /// ```swift
+    /// Tensor([1, 2, 3]).expanded(to: [2, 3])   // two copies of the row
+    /// ```
+    public func expanded(to target: [Int]) -> Tensor {
+        require(target.count >= rank, "expand: shape \(shape) cannot be expanded to \(target)")
+        let offset = target.count - rank
+        let resolved = target.enumerated().map { i, size in size == -1 && i >= offset ? shape[i - offset] : size }
+        require(
+            Shape.broadcast(shape, resolved, op: "expand") == resolved,
+            "expand: shape \(shape) cannot be expanded to \(target)")
+        if resolved == shape { return self }
+        let result = Tensor(unchecked: resolved, broadcastValues(to: resolved))
+        if Tensor.recording(self) { result.record("expand", self) { g in g } }
+        return result
+    }
+}
