@@ -1,0 +1,20 @@
+import ArgumentParser
+import Slope
+
+/// The `slope` command-line tool: the lesson tour by default, plus fitting, benchmarks and
+/// information about the build.
+@main
+struct SlopeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slope",
+        abstract: "Practical deep learning in Swift: the lesson 'How neural networks work', runnable.",
+        subcommands: [InfoCommand.self, BenchCommand.self],
+        defaultSubcommand: InfoCommand.self
+    )
+}
+
+/// A one-line error for the user: printed as `Error: <message>` with a non-zero exit.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
