@@ -1,3 +1,4 @@
+import CSlope
 import Synchronization
 
 /// Numbers each backward pass so a tensor can be marked visited without a hash set.
@@ -32,83 +33,73 @@ extension Tensor {
                 "backward: grad can be implicitly created only for a scalar; this tensor has shape \(shape), pass backward(gradient:)")
             seed = [1]
         }
-        noGrad {
-            guard gradFunction != nil else {
-                accumulateLeafGrad(seed)
-                return
-            }
-            let order = topologicalOrder()
-            pendingGrad = seed
-            for node in order.reversed() {
-                node.propagate(retainGraph: retainGraph)
-            }
+        let previous = slope_set_grad_enabled(0)
+        defer { slope_set_grad_enabled(previous) }
+        guard gradFunction != nil else {
+            accumulateLeafGrad(seed)
+            return
         }
-    }
-
-    /// Non-leaf tensors reachable from this one that need a gradient, each after its inputs
-    /// (iterative depth-first search, so long graphs cannot overflow the stack).
-    private func topologicalOrder() -> [Tensor] {
+        // Visit results from the newest to the oldest: each is made after its inputs, so when
+        // one is taken from the queue every result that consumes it has already passed on its
+        // gradient (PyTorch orders its engine the same way, by sequence number).
         let mark = passCounter.add(1, ordering: .relaxed).newValue
-        var order: [Tensor] = []
-        var stack: [(tensor: Tensor, next: Int)] = [(self, 0)]
+        var queue = NodeQueue()
+        pendingGrad = seed
         visitMark = mark
-        while let top = stack.last {
-            let inputs = top.tensor.gradFunction!.inputs
-            if top.next < inputs.count {
-                stack[stack.count - 1].next += 1
-                let input = inputs[top.next]
-                if input.gradFunction != nil, input.requiresGrad, input.visitMark != mark {
+        queue.push(self)
+        while let node = queue.pop() {
+            node.propagate(retainGraph: retainGraph) { input in
+                if input.gradFunction != nil, input.visitMark != mark {
                     input.visitMark = mark
-                    stack.append((input, 0))
+                    queue.push(input)
                 }
-            } else {
-                order.append(top.tensor)
-                stack.removeLast()
             }
         }
-        return order
     }
 
-    /// Sends this node's collected gradient through its pullback to its inputs.
-    private func propagate(retainGraph: Bool) {
+    /// Sends this node's collected gradient through its pullback to its inputs, and reports
+    /// each input that received one.
+    @inline(__always)
+    private func propagate(retainGraph: Bool, _ reached: (Tensor) -> Void) {
         guard let gradient = pendingGrad else { return }
         pendingGrad = nil
         if retainsGrad { accumulateLeafGrad(gradient) }
-        guard let pullback = gradFunction!.pullback else {
-            fatalError(
-                "backward: the graph through `\(gradFunction!.name)` was already freed by an earlier backward(); pass retainGraph: true to the first call to go through it twice")
-        }
-        if !retainGraph { gradFunction!.pullback = nil }
+        let function = gradFunction!
+        if !retainGraph { gradFunction = .freed }
         let upstream = Tensor(unchecked: shape, gradient)
-        let inputs = gradFunction!.inputs
-        switch pullback {
-        case .unary(let function):
-            Tensor.route(function(upstream), to: inputs[0])
-        case .binary(let function):
-            let (first, second) = function(upstream)
-            Tensor.route(first, to: inputs[0])
-            Tensor.route(second, to: inputs[1])
-        case .many(let function):
-            for (input, gradient) in zip(inputs, function(upstream)) {
-                Tensor.route(gradient, to: input)
-            }
+        switch function {
+        case .unary(let input, let pullback):
+            Tensor.route(pullback(upstream), to: input, reached)
+        case .binary(let first, let second, let pullback):
+            let (a, b) = pullback(upstream)
+            Tensor.route(a, to: first, reached)
+            Tensor.route(b, to: second, reached)
+        case .many(let inputs, let pullback):
+            for (input, gradient) in zip(inputs, pullback(upstream)) { Tensor.route(gradient, to: input, reached) }
+        case .freed:
+            fatalError(
+                "backward: the graph through `\(opName)` was already freed by an earlier backward(); pass retainGraph: true to the first call to go through it twice")
         }
     }
 
     /// Un-broadcasts `gradient` to the input's shape and adds it where it belongs: `.grad` of a
     /// leaf, or the pending gradient of an intermediate result.
-    private static func route(_ gradient: Tensor?, to input: Tensor) {
+    @inline(__always)
+    private static func route(_ gradient: Tensor?, to input: Tensor, _ reached: (Tensor) -> Void) {
         guard let gradient, input.requiresGrad else { return }
         let values = gradient.shape == input.shape
             ? gradient.storage
             : Kernels.sumToShape(gradient.storage, from: gradient.shape, to: input.shape)
         if input.gradFunction == nil {
             input.accumulateLeafGrad(values)
-        } else if input.pendingGrad == nil {
+            return
+        }
+        if input.pendingGrad == nil {
             input.pendingGrad = values
         } else {
             Kernels.addInPlace(&input.pendingGrad!, values)
         }
+        reached(input)
     }
 
     /// Adds `values` into `.grad` (PyTorch's accumulation: two backward calls sum).
@@ -118,5 +109,39 @@ extension Tensor {
         } else {
             grad = Tensor(unchecked: shape, values)
         }
+    }
+}
+
+/// A max-heap of graph nodes by sequence number: backward's work queue.
+private struct NodeQueue {
+    private var nodes: [Tensor] = []
+
+    mutating func push(_ node: Tensor) {
+        nodes.append(node)
+        var child = nodes.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if nodes[parent].sequence >= nodes[child].sequence { break }
+            nodes.swapAt(parent, child)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Tensor? {
+        guard !nodes.isEmpty else { return nil }
+        if nodes.count == 1 { return nodes.removeLast() }
+        let top = nodes[0]
+        nodes[0] = nodes.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var largest = parent
+            if left < nodes.count, nodes[left].sequence > nodes[largest].sequence { largest = left }
+            if right < nodes.count, nodes[right].sequence > nodes[largest].sequence { largest = right }
+            if largest == parent { break }
+            nodes.swapAt(parent, largest)
+            parent = largest
+        }
+        return top
     }
 }

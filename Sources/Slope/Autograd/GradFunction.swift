@@ -1,22 +1,30 @@
-/// How a result tensor was made: the op's name, its inputs and its pullback, which maps the
-/// gradient of the result to the gradients of the inputs (shaped like the result; the engine
-/// un-broadcasts them). Pullbacks capture inputs and saved values, never the result itself,
-/// so graphs hold no retain cycles.
-struct GradFunction {
-    /// The pullback of an op, by arity.
-    enum Pullback {
-        case unary((Tensor) -> Tensor?)
-        case binary((Tensor) -> (Tensor?, Tensor?))
-        case many((Tensor) -> [Tensor?])
-    }
+import Synchronization
 
-    /// The op's name, used in messages (`mul`, `matmul`, ...).
-    let name: StaticString
-    /// The inputs, in the order the pullback returns their gradients.
-    let inputs: [Tensor]
-    /// Freed (set to `nil`) after a backward pass unless the graph is retained.
-    var pullback: Pullback?
+/// How a result tensor was made: its inputs and its pullback, which maps the gradient of the
+/// result to the gradients of the inputs (shaped like the result; the engine un-broadcasts
+/// them). Pullbacks capture inputs and saved values, never the result itself, so graphs hold
+/// no retain cycles. Inputs of unary and binary ops are stored inline (no array per op).
+enum GradFunction {
+    case unary(Tensor, (Tensor) -> Tensor?)
+    case binary(Tensor, Tensor, (Tensor) -> (Tensor?, Tensor?))
+    case many([Tensor], (Tensor) -> [Tensor?])
+    /// Released by a backward pass that did not retain the graph.
+    case freed
+
+    /// Calls `body` with each input, in order.
+    @inline(__always)
+    func forEachInput(_ body: (Tensor) -> Void) {
+        switch self {
+        case .unary(let input, _): body(input)
+        case .binary(let first, let second, _): body(first); body(second)
+        case .many(let inputs, _): for input in inputs { body(input) }
+        case .freed: break
+        }
+    }
 }
+
+/// Numbers recorded results in creation order (see `Tensor.sequence`).
+private let sequenceCounter = Atomic<Int>(0)
 
 extension Tensor {
     /// Whether an op on `input` must record a graph node.
@@ -31,11 +39,18 @@ extension Tensor {
         (lhs.requiresGrad || rhs.requiresGrad) && isGradEnabled
     }
 
+    @inline(__always)
+    private func markRecorded(_ name: StaticString) {
+        requiresGrad = true
+        opName = name
+        sequence = sequenceCounter.add(1, ordering: .relaxed).newValue
+    }
+
     /// Records that this result came from `input` through an op with the given pullback.
     @inline(__always)
     func record(_ name: StaticString, _ input: Tensor, _ pullback: @escaping (Tensor) -> Tensor?) {
-        requiresGrad = true
-        gradFunction = GradFunction(name: name, inputs: [input], pullback: .unary(pullback))
+        markRecorded(name)
+        gradFunction = .unary(input, pullback)
     }
 
     /// Records that this result came from two inputs through an op with the given pullback.
@@ -44,13 +59,13 @@ extension Tensor {
         _ name: StaticString, _ lhs: Tensor, _ rhs: Tensor,
         _ pullback: @escaping (Tensor) -> (Tensor?, Tensor?)
     ) {
-        requiresGrad = true
-        gradFunction = GradFunction(name: name, inputs: [lhs, rhs], pullback: .binary(pullback))
+        markRecorded(name)
+        gradFunction = .binary(lhs, rhs, pullback)
     }
 
     /// Records that this result came from several inputs through an op with the given pullback.
     func record(_ name: StaticString, _ inputs: [Tensor], _ pullback: @escaping (Tensor) -> [Tensor?]) {
-        requiresGrad = true
-        gradFunction = GradFunction(name: name, inputs: inputs, pullback: .many(pullback))
+        markRecorded(name)
+        gradFunction = .many(inputs, pullback)
     }
 }

@@ -12,7 +12,7 @@ extension Tensor: CustomStringConvertible {
     /// ```
     public var description: String {
         var suffix = ""
-        if let gradFunction { suffix = ", gradFn: \(gradFunction.name)" }
+        if gradFunction != nil { suffix = ", gradFn: \(opName)" }
         else if requiresGrad { suffix = ", requiresGrad: true" }
         if count == 0 { return "tensor([], shape: \(shape)\(suffix))" }
         let summarize = count > 1000

@@ -29,6 +29,11 @@ public final class Tensor: @unchecked Sendable {
     public var grad: Tensor?
     /// How this tensor was made, for results that require grad; `nil` for leaves and constants.
     var gradFunction: GradFunction?
+    /// The op that made this result (for messages and printing); empty for leaves.
+    var opName: StaticString = ""
+    /// Creation order of recorded results: every result is numbered after its inputs, so
+    /// backward can visit nodes in decreasing order without a separate topological sort.
+    var sequence = 0
     /// Keep `.grad` on this non-leaf during backward (see `retainGrad()`).
     var retainsGrad = false
     /// Gradient collected for this tensor while a backward pass is running.
