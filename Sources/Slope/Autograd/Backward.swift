@@ -21,22 +21,22 @@ extension Tensor {
         require(
             requiresGrad,
             "backward: tensor does not require grad and has no graph; call requiresGrad() on the parameters first")
-        let seed: [Float]
+        let seed: Tensor
         if let gradient {
             require(
                 gradient.shape == shape,
                 "backward: gradient shape \(gradient.shape) does not match tensor shape \(shape)")
-            seed = gradient.storage
+            seed = gradient
         } else {
             require(
                 count == 1,
                 "backward: grad can be implicitly created only for a scalar; this tensor has shape \(shape), pass backward(gradient:)")
-            seed = [1]
+            seed = Tensor(unchecked: shape, [1])
         }
         let previous = slope_set_grad_enabled(0)
         defer { slope_set_grad_enabled(previous) }
         guard gradFunction != nil else {
-            accumulateLeafGrad(seed)
+            accumulateLeafGrad(seed.storage)
             return
         }
         // Visit results from the newest to the oldest: each is made after its inputs, so when
@@ -61,12 +61,11 @@ extension Tensor {
     /// each input that received one.
     @inline(__always)
     private func propagate(retainGraph: Bool, _ reached: (Tensor) -> Void) {
-        guard let gradient = pendingGrad else { return }
+        guard let upstream = pendingGrad else { return }
         pendingGrad = nil
-        if retainsGrad { accumulateLeafGrad(gradient) }
+        if retainsGrad { accumulateLeafGrad(upstream.storage) }
         let function = gradFunction!
         if !retainGraph { gradFunction = .freed }
-        let upstream = Tensor(unchecked: shape, gradient)
         switch function {
         case .unary(let input, let pullback):
             Tensor.route(pullback(upstream), to: input, reached)
@@ -86,18 +85,19 @@ extension Tensor {
     /// leaf, or the pending gradient of an intermediate result.
     @inline(__always)
     private static func route(_ gradient: Tensor?, to input: Tensor, _ reached: (Tensor) -> Void) {
-        guard let gradient, input.requiresGrad else { return }
-        let values = gradient.shape == input.shape
-            ? gradient.storage
-            : Kernels.sumToShape(gradient.storage, from: gradient.shape, to: input.shape)
+        guard var gradient, input.requiresGrad else { return }
+        if gradient.shape != input.shape {
+            gradient = Tensor(
+                unchecked: input.shape, Kernels.sumToShape(gradient.storage, from: gradient.shape, to: input.shape))
+        }
         if input.gradFunction == nil {
-            input.accumulateLeafGrad(values)
+            input.accumulateLeafGrad(gradient.storage)
             return
         }
-        if input.pendingGrad == nil {
-            input.pendingGrad = values
+        if let pending = input.pendingGrad {
+            input.pendingGrad = Tensor(unchecked: input.shape, Kernels.zip(pending.storage, gradient.storage, +))
         } else {
-            Kernels.addInPlace(&input.pendingGrad!, values)
+            input.pendingGrad = gradient
         }
         reached(input)
     }

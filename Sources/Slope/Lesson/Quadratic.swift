@@ -1,5 +1,6 @@
 /// The lesson's quadratic family `c*x² + b*x + a`, made from one parameter tensor
-/// `[a, b, c]` (the notebook's `mk_quad(*params)`): the result is a function of `x`.
+/// `[a, b, c]` (the notebook's `mk_quad(*params)`): the result is a function of `x`,
+/// evaluated as one `polynomial` op so a training step records few nodes.
 ///
 /// ```swift
 /// let abc = Tensor([1.5, 1.5, 1.5]).requiresGrad()
@@ -7,7 +8,7 @@
 /// ```
 public func quadratic(_ abc: Tensor) -> (Tensor) -> Tensor {
     require(abc.shape == [3], "quadratic: parameters must have shape [3] ([a, b, c]), got \(abc.shape)")
-    return { x in abc[2] * x.squared() + abc[1] * x + abc[0] }
+    return { x in Tensor.polynomial(abc, at: x) }
 }
 
 /// The quadratic `c*x² + b*x + a` with plain numbers, for making data and drawing curves.

@@ -1,21 +1,23 @@
-/// Mean squared error: `mean((prediction - target)²)`, the lesson's loss.
+/// Mean squared error: `mean((prediction - target)²)`, the lesson's loss; one op, like
+/// PyTorch's `mse_loss`, with pullback `2 (prediction - target) / n`.
 ///
 /// ```swift
 /// let loss = mse(quadratic(abc)(x), y)
 /// ```
 public func mse(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    _ = Shape.broadcast(prediction.shape, target.shape, op: "mse")
-    return (prediction - target).squared().mean()
+    pointwiseLoss("mse", prediction, target, value: { $0 * $0 }, slope: { 2 * $0 }) { $0.squared().mean() }
 }
 
-/// Mean absolute error: `mean(|prediction - target|)` (PyTorch's `l1_loss`).
+/// Mean absolute error: `mean(|prediction - target|)` (PyTorch's `l1_loss`); pullback
+/// `sign(prediction - target) / n`.
 ///
 /// ```swift
 /// let loss = mae(prediction, target)
 /// ```
 public func mae(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-    _ = Shape.broadcast(prediction.shape, target.shape, op: "mae")
-    return (prediction - target).abs().mean()
+    pointwiseLoss("mae", prediction, target, value: { Swift.abs($0) }, slope: { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }) {
+        $0.abs().mean()
+    }
 }
 
 /// The L1 loss, another name for `mae`.
@@ -24,3 +26,32 @@ public func mae(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 /// let loss = l1(prediction, target)
 /// ```
 public func l1(_ prediction: Tensor, _ target: Tensor) -> Tensor { mae(prediction, target) }
+
+/// `mean(value(prediction - target))` as one op when the shapes match (the usual case), with
+/// pullback `slope(difference) / n`; broadcast shapes go through `composite` of the difference.
+private func pointwiseLoss(
+    _ name: StaticString, _ prediction: Tensor, _ target: Tensor,
+    value: @escaping (Float) -> Float, slope: @escaping (Float) -> Float,
+    composite: (Tensor) -> Tensor
+) -> Tensor {
+    guard prediction.shape == target.shape else {
+        _ = Shape.broadcast(prediction.shape, target.shape, op: name)
+        return composite(prediction - target)
+    }
+    let difference = Kernels.zip(prediction.storage, target.storage, -)
+    let n = Float(difference.count)
+    let total = difference.withUnsafeBufferPointer { d in
+        var sum: Float = 0
+        for i in 0..<d.count { sum += value(d[i]) }
+        return sum
+    }
+    let result = Tensor(unchecked: [], [total / n])
+    if Tensor.recording(prediction, target) {
+        result.record(name, prediction, target) { g in
+            let scale = g.storage[0] / n
+            let slopes = prediction.sameShape(Kernels.map(difference) { slope($0) * scale })
+            return (prediction.requiresGrad ? slopes : nil, target.requiresGrad ? -slopes : nil)
+        }
+    }
+    return result
+}

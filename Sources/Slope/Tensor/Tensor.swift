@@ -36,8 +36,9 @@ public final class Tensor: @unchecked Sendable {
     var sequence = 0
     /// Keep `.grad` on this non-leaf during backward (see `retainGrad()`).
     var retainsGrad = false
-    /// Gradient collected for this tensor while a backward pass is running.
-    var pendingGrad: [Float]?
+    /// Gradient collected for this tensor while a backward pass is running. It may be the very
+    /// tensor a pullback returned (shared, never mutated in place).
+    var pendingGrad: Tensor?
     /// Marks this tensor as visited by the backward pass with that number.
     var visitMark = 0
 

@@ -2,13 +2,18 @@ import Slope
 
 /// T1: the lesson's quadratic fit, 10,000 steps of gradient descent on the notebook's 20 points,
 /// written as a user writes it (`loss.backward()`, `abc -= lr * abc.grad!` under `noGrad`).
+/// `us_per_step` uses the library's `quadratic(abc)` and `mse` (one op each, as PyTorch's
+/// `mse_loss` is one op); `us_per_step_written_out` spells both out in element-wise ops,
+/// exactly as the PyTorch script writes the prediction.
 enum QuadraticBenchmark {
     static func run(steps: Int = 10_000, lr: Float = 0.01) -> JSON {
         let (x, y) = Lesson.noisyQuadratic()
-        func train(_ n: Int) -> Tensor {
+        func train(_ n: Int, writtenOut: Bool = false) -> Tensor {
             let abc = Tensor([1.5, 1.5, 1.5]).requiresGrad()
             for _ in 0..<n {
-                let loss = mse(quadratic(abc)(x), y)
+                let loss = writtenOut
+                    ? (abc[2] * x.pow(2) + abc[1] * x + abc[0] - y).squared().mean()
+                    : mse(quadratic(abc)(x), y)
                 loss.backward()
                 noGrad { abc -= lr * abc.grad! }
                 abc.zeroGrad()
@@ -16,10 +21,12 @@ enum QuadraticBenchmark {
             return abc
         }
         let (median, runs) = medianTime { _ = train(steps) }
+        let (writtenOut, _) = medianTime { _ = train(steps, writtenOut: true) }
         let abc = train(steps).detach()
         let loss = mse(quadratic(abc)(x), y).item()
         return .object(benchHeader("t1_quadratic") + [
             ("steps", .int(steps)), ("us_per_step", .number(rounded(median / Double(steps) * 1e6, 3))),
+            ("us_per_step_written_out", .number(rounded(writtenOut / Double(steps) * 1e6, 3))),
             ("runs_s", .array(runs.map { .number(rounded($0, 4)) })),
             ("final_abc", .floats(abc.scalars)), ("final_mse", .float(loss)),
         ])
