@@ -157,6 +157,34 @@ extension Tensor {
         return result
     }
 
+    /// The sine; `d/da = cos a`.
+    ///
+    /// ```swift
+    /// let y = Tensor.linspace(-3, 3, count: 200).sin()
+    /// ```
+    public func sin() -> Tensor {
+        let input = self
+        let result = sameShape(Kernels.map(storage) { Foundation.sin($0) })
+        if Tensor.recording(self) {
+            result.record("sin", self) { g in g.sameShape(Kernels.zip(g.storage, input.storage) { $0 * Foundation.cos($1) }) }
+        }
+        return result
+    }
+
+    /// The cosine; `d/da = -sin a`.
+    ///
+    /// ```swift
+    /// let y = x.cos()
+    /// ```
+    public func cos() -> Tensor {
+        let input = self
+        let result = sameShape(Kernels.map(storage) { Foundation.cos($0) })
+        if Tensor.recording(self) {
+            result.record("cos", self) { g in g.sameShape(Kernels.zip(g.storage, input.storage) { -$0 * Foundation.sin($1) }) }
+        }
+        return result
+    }
+
     /// The element-wise larger of two tensors, with broadcasting; the gradient goes to the
     /// larger input, split evenly on ties.
     ///

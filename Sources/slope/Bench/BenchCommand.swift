@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
     var tasks: [String] = ["all"]
 
     func run() throws {
-        let known = ["t1", "t5", "t7"]
+        let known = ["t1", "t2", "t5", "t7"]
         let selected = tasks.contains("all") ? known : tasks
         for task in selected where !known.contains(task) {
             throw CommandError("unknown benchmark `\(task)`; choose from \(known.joined(separator: ", ")) or all")
@@ -20,6 +20,7 @@ struct BenchCommand: ParsableCommand {
         for task in selected {
             switch task {
             case "t1": print(QuadraticBenchmark.run())
+            case "t2": print(ReLUFitBenchmark.run())
             case "t5": print(MatmulTask.run())
             default: print(OpOverheadBenchmark.run())
             }

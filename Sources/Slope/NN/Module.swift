@@ -1,0 +1,336 @@
+/// A part of a network: holds parameters (every stored `Tensor` property), buffers (properties
+/// marked `@Buffer`) and child modules (stored `Module` properties, arrays and optionals of
+/// them), found by reflection, so a layer needs no registration code. Keys are dotted paths in
+/// PyTorch's style (`layers.0.weight`; camelCase names become snake_case: `runningMean` is
+/// `running_mean`), in declaration order, so a PyTorch `state_dict` of the same architecture
+/// lines up key for key.
+///
+/// ```swift
+/// final class TwoLayer: Module {
+///     let hidden: Linear
+///     let output: Linear
+///     init(generator: inout some RandomNumberGenerator) {
+///         hidden = Linear(inputFeatures: 1, outputFeatures: 32, generator: &generator)
+///         output = Linear(inputFeatures: 32, outputFeatures: 1, generator: &generator)
+///     }
+///     override func forward(_ x: Tensor) -> Tensor { output(hidden(x).relu()) }
+/// }
+/// TwoLayer(generator: &rng).namedParameters().map(\.key)
+/// // ["hidden.weight", "hidden.bias", "output.weight", "output.bias"]
+/// ```
+open class Module: CustomStringConvertible, @unchecked Sendable {
+    /// Whether the module is in training mode (dropout active, batch norm using batch
+    /// statistics); set with `train()` and `eval()`.
+    public private(set) var isTraining = true
+
+    /// Makes a module in training mode.
+    public init() {}
+
+    // MARK: - Forward
+
+    /// Computes the output for `input`; every layer overrides this.
+    ///
+    /// ```swift
+    /// let y = model.forward(x)   // same as model(x)
+    /// ```
+    open func forward(_ input: Tensor) -> Tensor {
+        fatalError("\(type(of: self)) must override forward(_:) to be called")
+    }
+
+    /// Calls `forward(_:)`.
+    ///
+    /// ```swift
+    /// let y = model(x)
+    /// ```
+    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
+
+    // MARK: - Tree
+
+    /// The direct children with their names, in declaration order (arrays give `name.0`,
+    /// `name.1`, ...). Containers such as `Sequential` override this.
+    ///
+    /// ```swift
+    /// model.namedChildren().map(\.name)   // ["0", "1", "2"]
+    /// ```
+    open func namedChildren() -> [(name: String, module: Module)] {
+        reflectedSlots().compactMap { slot in
+            if case .module(let module) = slot.value { return (slot.name, module) }
+            return nil
+        }
+    }
+
+    /// This module's own parameters (not its children's), with their names.
+    open func ownParameters() -> [(name: String, tensor: Tensor)] {
+        reflectedSlots().compactMap { slot in
+            if case .parameter(let tensor) = slot.value { return (slot.name, tensor) }
+            return nil
+        }
+    }
+
+    /// This module's own buffers (not its children's), with their names.
+    open func ownBuffers() -> [(name: String, tensor: Tensor)] {
+        reflectedSlots().compactMap { slot in
+            if case .buffer(let tensor) = slot.value { return (slot.name, tensor) }
+            return nil
+        }
+    }
+
+    /// The direct children, in order.
+    ///
+    /// ```swift
+    /// for child in model.children() { print(child) }
+    /// ```
+    public func children() -> [Module] { namedChildren().map(\.module) }
+
+    /// This module and every descendant, depth first, with dotted paths (`""` for this one).
+    ///
+    /// ```swift
+    /// model.namedModules().map(\.path)   // ["", "0", "1", "2"]
+    /// ```
+    public func namedModules() -> [(path: String, module: Module)] {
+        var result: [(path: String, module: Module)] = [("", self)]
+        for (name, child) in namedChildren() {
+            for (path, module) in child.namedModules() {
+                result.append((path.isEmpty ? name : name + "." + path, module))
+            }
+        }
+        return result
+    }
+
+    /// Every parameter in the tree with its dotted key, in a stable order (own parameters in
+    /// declaration order, then each child's).
+    ///
+    /// ```swift
+    /// model.namedParameters().map(\.key)   // ["0.weight", "0.bias", "2.weight", "2.bias"]
+    /// ```
+    public func namedParameters() -> [(key: String, tensor: Tensor)] {
+        namedModules().flatMap { path, module in
+            module.ownParameters().map { (path.isEmpty ? $0.name : path + "." + $0.name, $0.tensor) }
+        }
+    }
+
+    /// Every buffer in the tree with its dotted key.
+    ///
+    /// ```swift
+    /// bn.namedBuffers().map(\.key)   // ["running_mean", "running_var", "num_batches_tracked"]
+    /// ```
+    public func namedBuffers() -> [(key: String, tensor: Tensor)] {
+        namedModules().flatMap { path, module in
+            module.ownBuffers().map { (path.isEmpty ? $0.name : path + "." + $0.name, $0.tensor) }
+        }
+    }
+
+    /// The parameters alone, in `namedParameters()` order.
+    ///
+    /// ```swift
+    /// let optimizer = SGD(model.parameters(), lr: 0.1)
+    /// ```
+    public func parameters() -> [Tensor] { namedParameters().map(\.tensor) }
+
+    /// Parameters and buffers together under their keys: what a `state_dict` holds.
+    ///
+    /// ```swift
+    /// let state = model.stateDict()
+    /// ```
+    public func stateDict() -> [(key: String, tensor: Tensor)] {
+        namedModules().flatMap { path, module in
+            (module.ownParameters() + module.ownBuffers()).map {
+                (path.isEmpty ? $0.name : path + "." + $0.name, $0.tensor)
+            }
+        }
+    }
+
+    /// The descendant at a dotted path (`"0.layers.1"`; `""` is this module), or a thrown
+    /// error naming the first part that does not exist and what exists there.
+    ///
+    /// ```swift
+    /// let firstBlock = try model.getSubmodule("layers.0")
+    /// ```
+    public func getSubmodule(_ path: String) throws(ModuleError) -> Module {
+        var current: Module = self
+        var walked: [String] = []
+        for part in path.split(separator: ".", omittingEmptySubsequences: false).map(String.init) where !path.isEmpty {
+            let children = current.namedChildren()
+            guard let next = children.first(where: { $0.name == part })?.module else {
+                throw .missingSubmodule(
+                    path: path, missing: part, parent: walked.joined(separator: "."),
+                    available: children.map(\.name))
+            }
+            walked.append(part)
+            current = next
+        }
+        return current
+    }
+
+    /// The number of parameter values (all, or only those that require grad).
+    ///
+    /// ```swift
+    /// print(model.parameterCount())   // 97
+    /// ```
+    public func parameterCount(trainableOnly: Bool = false) -> Int {
+        parameters().filter { !trainableOnly || $0.requiresGrad }.reduce(0) { $0 + $1.count }
+    }
+
+    // MARK: - Modes
+
+    /// Puts this module and its descendants in training mode, and returns it.
+    ///
+    /// ```swift
+    /// model.train()
+    /// ```
+    @discardableResult
+    public func train(_ on: Bool = true) -> Self {
+        for (_, module) in namedModules() { module.isTraining = on }
+        return self
+    }
+
+    /// Puts this module and its descendants in evaluation mode, and returns it.
+    ///
+    /// ```swift
+    /// model.eval()
+    /// let prediction = noGrad { model(x) }
+    /// ```
+    @discardableResult
+    public func eval() -> Self { train(false) }
+
+    /// Stops gradients for every parameter (they keep their values), and returns the module.
+    ///
+    /// ```swift
+    /// try model.getSubmodule("0").freeze()
+    /// ```
+    @discardableResult
+    public func freeze() -> Self {
+        for parameter in parameters() { parameter.requiresGrad(false) }
+        return self
+    }
+
+    /// Lets every parameter receive gradients again, and returns the module.
+    ///
+    /// ```swift
+    /// model.unfreeze()
+    /// ```
+    @discardableResult
+    public func unfreeze() -> Self {
+        for parameter in parameters() { parameter.requiresGrad(true) }
+        return self
+    }
+
+    /// Clears every parameter's gradient.
+    ///
+    /// ```swift
+    /// model.zeroGrad()
+    /// ```
+    public func zeroGrad() {
+        for parameter in parameters() { parameter.zeroGrad() }
+    }
+
+    // MARK: - Printing
+
+    /// The settings shown between the parentheses of the printed tree
+    /// (`inputFeatures: 1, outputFeatures: 32, bias: true`).
+    open var extraDescription: String { "" }
+
+    /// The module tree, printed like PyTorch's:
+    /// ```
+    /// Sequential(
+    ///   (0): Linear(inputFeatures: 1, outputFeatures: 32, bias: true)
+    ///   (1): ReLU()
+    /// )
+    /// ```
+    public var description: String {
+        let name = String(describing: type(of: self))
+        let children = namedChildren()
+        if children.isEmpty { return "\(name)(\(extraDescription))" }
+        var lines = ["\(name)(" + (extraDescription.isEmpty ? "" : extraDescription)]
+        for (childName, child) in children {
+            let text = child.description.replacingOccurrences(of: "\n", with: "\n  ")
+            lines.append("  (\(childName)): \(text)")
+        }
+        lines.append(")")
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: - Reflection
+
+    /// What one stored property holds.
+    enum SlotValue {
+        case parameter(Tensor)
+        case buffer(Tensor)
+        case module(Module)
+    }
+
+    /// The stored properties that hold parameters, buffers or modules, with their keys,
+    /// from the base class down to this class.
+    func reflectedSlots() -> [(name: String, value: SlotValue)] {
+        var mirrors: [Mirror] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let current = mirror {
+            mirrors.insert(current, at: 0)
+            mirror = current.superclassMirror
+        }
+        var slots: [(name: String, value: SlotValue)] = []
+        for mirror in mirrors {
+            for child in mirror.children {
+                guard var label = child.label else { continue }
+                if label.hasPrefix("_") { label.removeFirst() }
+                let key = Module.snakeCase(label)
+                switch child.value {
+                case let tensor as Tensor: slots.append((key, .parameter(tensor)))
+                case let buffer as Buffer: slots.append((key, .buffer(buffer.wrappedValue)))
+                case let module as Module: slots.append((key, .module(module)))
+                case let modules as [Module]:
+                    for (index, module) in modules.enumerated() { slots.append(("\(key).\(index)", .module(module))) }
+                case let tensors as [Tensor]:
+                    for (index, tensor) in tensors.enumerated() { slots.append(("\(key).\(index)", .parameter(tensor))) }
+                default: continue
+                }
+            }
+        }
+        return slots
+    }
+
+    /// `runningMean` -> `running_mean`, `numBatchesTracked` -> `num_batches_tracked`.
+    static func snakeCase(_ name: String) -> String {
+        var result = ""
+        for character in name {
+            if character.isUppercase {
+                if !result.isEmpty { result.append("_") }
+                result.append(contentsOf: character.lowercased())
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// Marks a module's tensor as a buffer: state saved with the model that gradient descent does
+/// not change (batch norm's running statistics).
+///
+/// ```swift
+/// @Buffer var runningMean: Tensor
+/// ```
+@propertyWrapper
+public final class Buffer: @unchecked Sendable {
+    /// The buffer's tensor.
+    public var wrappedValue: Tensor
+
+    /// Wraps a tensor as a buffer.
+    public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue }
+}
+
+/// Errors from walking a module tree.
+public enum ModuleError: Error, Equatable, CustomStringConvertible {
+    /// A dotted path names a part that does not exist.
+    case missingSubmodule(path: String, missing: String, parent: String, available: [String])
+
+    /// A message naming the missing part and what exists there.
+    public var description: String {
+        switch self {
+        case .missingSubmodule(let path, let missing, let parent, let available):
+            let place = parent.isEmpty ? "the model" : "`\(parent)`"
+            let choices = available.isEmpty ? "it has no submodules" : "it has: " + available.joined(separator: ", ")
+            return "getSubmodule(\"\(path)\"): \(place) has no submodule `\(missing)`; \(choices)"
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// The base of every optimizer: holds the parameters under their dotted keys, steps each one
+/// that has a gradient with `update(_:parameter:gradient:)` (one function per parameter, as in
+/// mlx-swift's `applySingle`), and keeps per-parameter state under the same keys.
+///
+/// ```swift
+/// let optimizer = Adam(model, lr: 1e-3)
+/// loss.backward()
+/// optimizer.step()
+/// optimizer.zeroGrad()
+/// ```
+open class Optimizer: @unchecked Sendable {
+    /// The parameters with their dotted keys, in the model's order.
+    public let parameters: [(key: String, tensor: Tensor)]
+    /// The learning rate; schedules change it between steps.
+    public var lr: Float
+    /// Steps taken so far.
+    public private(set) var stepCount = 0
+    /// Per-parameter state buffers, by parameter position, then by name (`momentum_buffer`,
+    /// `exp_avg`, `exp_avg_sq`).
+    var slots: [[String: [Float]]]
+
+    /// Makes an optimizer over named parameters.
+    public init(parameters: [(key: String, tensor: Tensor)], lr: Float) {
+        require(lr >= 0 && lr.isFinite, "\(Self.self): lr must be finite and not negative, got \(lr)")
+        self.parameters = parameters
+        self.lr = lr
+        self.slots = Array(repeating: [:], count: parameters.count)
+    }
+
+    /// Applies one update to every parameter that has a gradient.
+    ///
+    /// ```swift
+    /// optimizer.step()
+    /// ```
+    public func step() {
+        stepCount += 1
+        for index in parameters.indices {
+            let parameter = parameters[index].tensor
+            guard let gradient = parameter.grad, parameter.requiresGrad else { continue }
+            update(index, parameter: parameter, gradient: gradient.storage)
+        }
+    }
+
+    /// Clears every parameter's gradient.
+    ///
+    /// ```swift
+    /// optimizer.zeroGrad()
+    /// ```
+    public func zeroGrad() {
+        for (_, parameter) in parameters { parameter.zeroGrad() }
+    }
+
+    /// Updates one parameter in place from its gradient; subclasses implement their rule here.
+    open func update(_ index: Int, parameter: Tensor, gradient: [Float]) {
+        fatalError("\(type(of: self)) must override update(_:parameter:gradient:)")
+    }
+
+    /// The momentum-like coefficient a one-cycle schedule cycles (SGD's momentum, Adam's β₁);
+    /// `nil` when the optimizer has none.
+    open var cycledMomentum: Float? {
+        get { nil }
+        set {}
+    }
+
+    /// The state buffer `name` of parameter `index`, made of zeros on first use.
+    func slot(_ name: String, _ index: Int) -> [Float] {
+        slots[index][name] ?? [Float](repeating: 0, count: parameters[index].tensor.count)
+    }
+
+    /// The state tensors keyed `<parameter key>.<buffer>` (e.g. `0.weight.exp_avg`).
+    ///
+    /// ```swift
+    /// optimizer.state()["0.weight.momentum_buffer"]
+    /// ```
+    public func state() -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for (index, entries) in slots.enumerated() {
+            for (name, values) in entries {
+                result[parameters[index].key + "." + name] = Tensor(shape: parameters[index].tensor.shape, scalars: values)
+            }
+        }
+        return result
+    }
+}
+
+extension Optimizer {
+    /// Names a plain list of tensors `0`, `1`, ... for optimizers made without a module.
+    static func numbered(_ tensors: [Tensor]) -> [(key: String, tensor: Tensor)] {
+        tensors.enumerated().map { (String($0.offset), $0.element) }
+    }
+}

@@ -1,0 +1,79 @@
+/// Stochastic gradient descent with optional momentum, Nesterov momentum, dampening and L2
+/// weight decay, as PyTorch's `torch.optim.SGD`:
+/// `g ← ∇ + λp; b ← μb + (1-τ)g (b ← g on the first step); g ← g + μb (Nesterov) or b;
+/// p ← p - lr·g`.
+///
+/// ```swift
+/// let optimizer = SGD(model, lr: 0.05, momentum: 0.9)
+/// ```
+public final class SGD: Optimizer, @unchecked Sendable {
+    /// The momentum factor μ.
+    public var momentum: Float
+    /// The dampening τ of the momentum buffer.
+    public let dampening: Float
+    /// The L2 weight decay λ added to the gradient.
+    public let weightDecay: Float
+    /// Whether to use Nesterov momentum.
+    public let nesterov: Bool
+
+    /// Makes the optimizer over named parameters (e.g. `model.namedParameters()`).
+    public init(parameters: [(key: String, tensor: Tensor)], lr: Float, momentum: Float = 0, dampening: Float = 0,
+                weightDecay: Float = 0, nesterov: Bool = false) {
+        require(momentum >= 0 && momentum.isFinite, "SGD: momentum must be finite and not negative, got \(momentum)")
+        require(weightDecay >= 0 && weightDecay.isFinite, "SGD: weightDecay must be finite and not negative, got \(weightDecay)")
+        require(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and dampening 0")
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weightDecay = weightDecay
+        self.nesterov = nesterov
+        super.init(parameters: parameters, lr: lr)
+    }
+
+    /// Makes the optimizer over a module's parameters.
+    ///
+    /// ```swift
+    /// let optimizer = SGD(model, lr: 0.1)
+    /// ```
+    public convenience init(_ model: Module, lr: Float, momentum: Float = 0, dampening: Float = 0,
+                            weightDecay: Float = 0, nesterov: Bool = false) {
+        self.init(parameters: model.namedParameters(), lr: lr, momentum: momentum, dampening: dampening,
+                  weightDecay: weightDecay, nesterov: nesterov)
+    }
+
+    /// Makes the optimizer over plain tensors (keys `0`, `1`, ...).
+    ///
+    /// ```swift
+    /// let optimizer = SGD([abc], lr: 0.01)
+    /// ```
+    public convenience init(_ tensors: [Tensor], lr: Float, momentum: Float = 0, weightDecay: Float = 0) {
+        self.init(parameters: Optimizer.numbered(tensors), lr: lr, momentum: momentum, weightDecay: weightDecay)
+    }
+
+    public override var cycledMomentum: Float? {
+        get { momentum }
+        set { if let newValue { momentum = newValue } }
+    }
+
+    public override func update(_ index: Int, parameter: Tensor, gradient: [Float]) {
+        let (lr, momentum, dampening, decay, nesterov) = (self.lr, self.momentum, self.dampening, weightDecay, self.nesterov)
+        var buffer = momentum > 0 ? slots[index]["momentum_buffer"] : nil
+        let first = buffer == nil
+        if momentum > 0 && first { buffer = [Float](repeating: 0, count: gradient.count) }
+        parameter.storage.withUnsafeMutableBufferPointer { p in
+            gradient.withUnsafeBufferPointer { grad in
+                if momentum == 0 {
+                    for i in 0..<p.count { p[i] -= lr * (grad[i] + decay * p[i]) }
+                    return
+                }
+                buffer!.withUnsafeMutableBufferPointer { b in
+                    for i in 0..<p.count {
+                        let g = grad[i] + decay * p[i]
+                        b[i] = first ? g : momentum * b[i] + (1 - dampening) * g
+                        p[i] -= lr * (nesterov ? g + momentum * b[i] : b[i])
+                    }
+                }
+            }
+        }
+        if let buffer { slots[index]["momentum_buffer"] = buffer }
+    }
+}
