@@ -12,11 +12,11 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         if json {
             print(JSON.object([
-                "version": .string(Slope.version), "blas": .string(BLAS.name),
+                "version": .string(SlopeLibrary.version), "blas": .string(BLAS.name),
                 "blasLoaded": .bool(BLAS.isLoaded), "threads": .number(Double(BLAS.threadCount)),
             ]))
         } else {
-            print("Slope \(Slope.version)")
+            print("Slope \(SlopeLibrary.version)")
             print("matmul backend: \(BLAS.name)")
             print("threads: \(BLAS.threadCount)")
         }

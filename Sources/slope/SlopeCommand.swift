@@ -8,8 +8,8 @@ struct SlopeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slope",
         abstract: "Practical deep learning in Swift: the lesson 'How neural networks work', runnable.",
-        subcommands: [InfoCommand.self, BenchCommand.self],
-        defaultSubcommand: InfoCommand.self
+        subcommands: [TourCommand.self, FitCommand.self, InfoCommand.self, BenchCommand.self],
+        defaultSubcommand: TourCommand.self
     )
 }
 

@@ -275,7 +275,6 @@ extension Tensor {
         expected[resolved] = 0; given[resolved] = 0
         require(expected == given, "gather: indices of shape \(indices.shape) do not match shape \(shape) outside axis \(resolved)")
         let length = shape[resolved], picks = indices.shape[resolved]
-        let outer = shape[..<resolved].reduce(1, *)
         let inner = shape[(resolved + 1)...].reduce(1, *)
         var positions = [Int](repeating: 0, count: indices.count)
         for (n, raw) in indices.storage.enumerated() {

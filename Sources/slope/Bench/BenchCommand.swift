@@ -30,6 +30,6 @@ struct BenchCommand: ParsableCommand {
 
 /// Fields every benchmark line starts with.
 func benchHeader(_ name: String) -> [(String, JSON)] {
-    [("bench", .string(name)), ("lib", .string("slope")), ("version", .string(Slope.version)),
+    [("bench", .string(name)), ("lib", .string("slope")), ("version", .string(SlopeLibrary.version)),
      ("threads", .int(BLAS.threadCount))]
 }

@@ -1,9 +1,9 @@
 /// Facts about this build of the library.
-public enum Slope {
+public enum SlopeLibrary {
     /// The library's version, recorded in exported files.
     ///
     /// ```swift
-    /// print(Slope.version)   // "0.1.0"
+    /// print(SlopeLibrary.version)   // "0.1.0"
     /// ```
     public static let version = "0.1.0"
 }
