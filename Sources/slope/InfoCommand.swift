@@ -12,12 +12,15 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         if json {
             print(JSON.object([
-                "version": .string(SlopeLibrary.version), "blas": .string(BLAS.name),
-                "blasLoaded": .bool(BLAS.isLoaded), "threads": .number(Double(BLAS.threadCount)),
+                "version": .string(SlopeLibrary.version), "matmul": .string(BLAS.active),
+                "blas": .string(BLAS.isLoaded ? BLAS.name : "none"), "builtIn": .string(BLAS.builtInName),
+                "threads": .int(BLAS.threadCount),
             ]))
         } else {
             print("Slope \(SlopeLibrary.version)")
-            print("matmul backend: \(BLAS.name)")
+            print("matmul backend: \(BLAS.active)")
+            print("BLAS library: \(BLAS.isLoaded ? BLAS.name : "none found (set SLOPE_BLAS or install libopenblas)")")
+            print("built-in kernel: \(BLAS.builtInName)")
             print("threads: \(BLAS.threadCount)")
         }
     }

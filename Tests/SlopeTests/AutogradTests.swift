@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import Slope
 
@@ -139,24 +141,21 @@ struct AutogradTests {
         #expect(approximatelyEqual(p.grad!.scalars, expected, tolerance: 1e-5))
     }
 
-    @Test func longChainDoesNotOverflowTheStack() {
-        // 100_000 recorded ops: backward walks them iteratively; freeing them must not
-        // recurse one deinit per node either.
+    @Test func longChainBackward() {
+        // 100_000 recorded ops: backward walks them iteratively, not by recursion.
         let x = Tensor(0).requiresGrad()
-        do {
-            var y = x
-            for _ in 0..<100_000 { y = y + 1 }
-            #expect(y.item() == 100_000)
-            y.backward()
-        }
+        var y = x
+        for _ in 0..<100_000 { y = y + 1 }
+        #expect(y.item() == 100_000)
+        y.backward()
         #expect(x.grad?.item() == 1)
-        // A chain that is dropped without backward (its pullbacks still held).
-        do {
-            var y = x
-            for _ in 0..<100_000 { y = y * 1 }
-            #expect(y.requiresGrad)
-        }
+        // Keep the chain alive past the end of the test's checks; freeing it is tested
+        // separately (in a child process, see AutogradLongGraphTests).
+        AutogradTests.keptAlive.withLock { $0.append(y) }
     }
+
+    /// Long graphs kept until the process ends, so this suite tests backward alone.
+    static let keptAlive = Mutex<[Tensor]>([])
 
     @Test func nonLeafGradIsNilUnlessRetained() {
         let x = Tensor([1, 2]).requiresGrad()
@@ -268,35 +267,142 @@ struct AutogradMemoryTests {
     }
 
     #if DEBUG
-    @Test func liveTensorCountReturnsToItsStart() {
-        // Other suites run in parallel and create tensors of their own, so one measurement
-        // can be disturbed; a leak shows in every measurement, so take the best of several.
-        var deltas: [Int] = []
-        for attempt in 0..<50 {
+    // Other suites run in parallel and create tensors of their own, so the live-tensor count
+    // is measured in a child process (an exit test) where nothing else runs.
+
+    @Test func liveTensorCountReturnsToItsStart() async {
+        await #expect(processExitsWith: .success) {
+            _ = AutogradMemoryTests.trainingStep(seed: 0)   // warm up lazily made globals
             let before = LiveTensors.count
-            _ = Self.trainingStep(seed: UInt64(attempt))
+            for seed in 1...3 { _ = AutogradMemoryTests.trainingStep(seed: UInt64(seed)) }
             let delta = LiveTensors.count - before
-            deltas.append(delta)
-            if delta == 0 { break }
+            if delta != 0 { fatalError("live tensors after three training steps changed by \(delta)") }
         }
-        #expect(deltas.contains(0), "live tensors after a training step changed by \(deltas)")
     }
 
-    @Test func backwardLeavesNoTensorsBehind() {
-        let w = Tensor([1, 2, 3]).requiresGrad()
-        (w * w).sum().backward()   // creates w.grad once
-        var deltas: [Int] = []
-        for _ in 0..<50 {
+    @Test func backwardLeavesNoTensorsBehind() async {
+        await #expect(processExitsWith: .success) {
+            let w = Tensor([1, 2, 3]).requiresGrad()
+            (w * w).sum().backward()   // makes w.grad once
             let before = LiveTensors.count
             do {
                 let loss = ((w * 2).exp().log() - w).sum()
                 loss.backward()
             }
             let delta = LiveTensors.count - before
-            deltas.append(delta)
-            if delta == 0 { break }
+            if delta != 0 { fatalError("live tensors after a backward changed by \(delta)") }
         }
-        #expect(deltas.contains(0), "live tensors after a backward changed by \(deltas)")
     }
     #endif
+}
+
+// MARK: - Freeing long graphs
+
+/// Dropping a long graph releases its nodes one after another; a recursive release (one
+/// `deinit` inside the previous one) overflows the stack at some depth. Each check runs in a
+/// child process, so a crash fails the test instead of ending the whole test run.
+@Suite("Autograd long graphs")
+struct AutogradLongGraphTests {
+    @Test func longChainIsFreedAfterBackward() async {
+        await #expect(processExitsWith: .success) {
+            let x = Tensor(0).requiresGrad()
+            do {
+                var y = x
+                for _ in 0..<100_000 { y = y + 1 }
+                y.backward()
+            }
+            if x.grad?.item() != 1 { fatalError("wrong gradient \(String(describing: x.grad))") }
+        }
+    }
+
+    @Test func longChainIsFreedWithoutBackward() async {
+        await #expect(processExitsWith: .success) {
+            let x = Tensor(1).requiresGrad()
+            do {
+                var y = x
+                for _ in 0..<100_000 { y = y * 1 }
+                if !y.requiresGrad { fatalError("no graph recorded") }
+            }
+        }
+    }
+
+    @Test func longChainIsFreedOnAWorkerThread() async {
+        // Swift concurrency and Dispatch worker threads have smaller stacks than the main thread.
+        await #expect(processExitsWith: .success) {
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                let x = Tensor(0).requiresGrad()
+                do {
+                    var y = x
+                    for _ in 0..<100_000 { y = y + 1 }
+                    y.backward()
+                }
+                done.signal()
+            }
+            thread.stackSize = 512 * 1024
+            thread.start()
+            done.wait()
+        }
+    }
+}
+
+
+// MARK: - Stops and edge cases, each in a child process
+
+@Suite("Autograd stops and 0-d axes")
+struct AutogradProcessTests {
+    @Test func secondBackwardThroughAFreedGraphStops() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = Tensor([1, 2]).requiresGrad()
+            let loss = (x * x).sum()
+            loss.backward()
+            loss.backward()
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("retainGraph: true"), "message was: \(message)")
+    }
+
+    @Test func broadcastMismatchStopsWithTheShapes() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 5]) + Tensor.zeros([3, 5])
+        }
+        let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(message.contains("add: shapes [2, 5] and [3, 5] cannot be broadcast"), "message was: \(message)")
+    }
+
+    @Test func inPlaceUpdateWhileRecordingStops() async {
+        await #expect(processExitsWith: .failure) {
+            let w = Tensor([1, 2]).requiresGrad()
+            w -= Tensor([1, 1])
+        }
+    }
+
+    // PyTorch accepts dim=0 on a 0-d tensor (`torch.tensor(2.5).sum(dim=0)` is 2.5,
+    // `.softmax(0)` is 1, `.squeeze(0)` is the tensor), and Shape.normalize accepts axis 0
+    // for rank 0 too; these must then work rather than index past the empty shape.
+
+    @Test func sumMeanMaxOverAxisZeroOfA0DTensor() async {
+        await #expect(processExitsWith: .success) {
+            let x = Tensor(2.5).requiresGrad()
+            let sum = x.sum(axes: [0]), mean = x.mean(axes: [0]), max = x.max(axes: [0])
+            guard sum.shape == [], sum.item() == 2.5, mean.item() == 2.5, max.item() == 2.5
+            else { fatalError("wrong 0-d reduction values") }
+            (sum + mean + max).backward()
+            guard x.grad?.item() == 3 else { fatalError("wrong 0-d reduction gradient \(String(describing: x.grad))") }
+        }
+    }
+
+    @Test func softmaxFamilyOverAxisZeroOfA0DTensor() async {
+        await #expect(processExitsWith: .success) {
+            let x = Tensor(2.5)
+            guard x.logSumExp(axis: 0).item() == 2.5, x.softmax(axis: 0).item() == 1, x.logSoftmax(axis: 0).item() == 0
+            else { fatalError("wrong 0-d softmax values") }
+        }
+    }
+
+    @Test func squeezeAxisZeroOfA0DTensor() async {
+        await #expect(processExitsWith: .success) {
+            guard Tensor(2.5).squeezed(axis: 0).shape == [] else { fatalError("wrong shape") }
+        }
+    }
 }

@@ -70,6 +70,11 @@ struct GradHandDerivedTests {
         #expect(derivative(at: 0) { $0.clamp(min: 0, max: 1) } == 1)
         #expect(derivative(at: 1.5) { $0.clamp(min: 0, max: 1) } == 0)
         #expect(derivative(at: -0.5) { $0.clamp(min: 0, max: 1) } == 0)
+        // d/dx x⁰ = 0 everywhere, also at 0 (PyTorch special-cases exponent 0; 0 · 0⁻¹ is NaN).
+        #expect(derivative(at: 0) { $0.pow(0) } == 0)
+        #expect(derivative(at: 2) { $0.pow(0) } == 0)
+        // d/dx x¹ = 1 at 0 (0⁰ = 1).
+        #expect(derivative(at: 0) { $0.pow(1) } == 1)
     }
 
     @Test func softmaxOfZeroAndLogThree() {

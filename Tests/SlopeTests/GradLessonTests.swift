@@ -5,8 +5,8 @@ import Testing
 // The lesson "How neural networks work", step 2: the notebook's 20 noisy points, and the fit
 // of a, b, c by gradient descent, reproduced to the digits PyTorch gives.
 
-/// The notebook's points, written once by `../shared/bench/peers` from NumPy (`x` and `y` as
-/// float32 values printed in full).
+/// The notebook's points as NumPy makes them (`x` and `y`, float32 values printed in full), in
+/// the sibling checkout `../shared` of this repository.
 private let quadraticDataURL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent()
     .appendingPathComponent("../../../shared/bench/peers/quadratic_data.json")

@@ -76,21 +76,38 @@ struct OpsValueTests {
     }
 
     @Test func softmaxFamily() {
-        let logits = Tensor([[1000, 1000], [0, Float(Foundation.log(3.0))]])
+        // softmax([0, ln 3]) = [1, 3] / 4; rows shifted by a constant give the same result.
+        let logits = Tensor([[0, Float(Foundation.log(3.0))], [10, 10 + Float(Foundation.log(3.0))]])
         let s = logits.softmax(axis: 1)
-        #expect(approximatelyEqual(s.scalars, [0.5, 0.5, 0.25, 0.75], tolerance: 1e-6))
+        #expect(approximatelyEqual(s.scalars, [0.25, 0.75, 0.25, 0.75], tolerance: 1e-6))
+        // logSoftmax = [ln ¼, ln ¾].
         let logS = logits.logSoftmax(axis: 1)
-        let expected = [-Float(Foundation.log(2.0)), -Float(Foundation.log(2.0)), -Float(Foundation.log(4.0)), -Float(Foundation.log(4.0 / 3.0))]
-        #expect(approximatelyEqual(logS.scalars, expected, tolerance: 1e-6))
+        let expected = [-Float(Foundation.log(4.0)), -Float(Foundation.log(4.0 / 3.0))]
+        #expect(approximatelyEqual(logS.scalars, expected + expected, tolerance: 1e-6))
+        // logSumExp = ln 4 and 10 + ln 4; the stable form does not overflow at 1000.
         let lse = logits.logSumExp(axis: 1)
-        #expect(approximatelyEqual(lse.scalars, [1000 + Float(Foundation.log(2.0)), Float(Foundation.log(4.0))], tolerance: 1e-6))
+        #expect(approximatelyEqual(lse.scalars, [Float(Foundation.log(4.0)), 10 + Float(Foundation.log(4.0))], tolerance: 1e-6))
         #expect(logits.logSumExp(axis: 1, keepDims: true).shape == [2, 1])
-        // Along axis 0: columns [1000, 0] and [1000, ln 3].
+        let large = Tensor([1000, 1000]).logSumExp(axis: 0)
+        #expect(Swift.abs(large.item() - (1000 + Float(Foundation.log(2.0)))) <= 1e-4)
+        // Along axis 0: columns [0, 10] and [ln 3, 10 + ln 3], both [1, e¹⁰] / (1 + e¹⁰).
         let columns = logits.softmax(axis: 0)
-        #expect(approximatelyEqual(columns.scalars, [1, 1, 0, 0], tolerance: 1e-6))
+        let low = Float(1 / (1 + Foundation.exp(10.0)))
+        #expect(approximatelyEqual(columns.scalars, [low, low, 1 - low, 1 - low], tolerance: 1e-6))
         // -inf entries get probability 0.
-        let masked = Tensor([0, -.infinity]).softmax()
-        #expect(masked.scalars == [1, 0])
+        #expect(Tensor([0, -.infinity]).softmax().scalars == [1, 0])
+    }
+
+    @Test func softmaxOfLargeLogitsKeepsFullPrecision() {
+        // PyTorch computes exp(x - max) / Σ exp(x - max) and (x - max) - log Σ exp(x - max):
+        // equal logits give exactly 1/n and -ln n, however large they are. Subtracting a
+        // rounded logSumExp (1000.6931 has an ulp of 6e-5) loses that.
+        let p = Tensor([1000, 1000]).softmax()
+        #expect(approximatelyEqual(p.scalars, [0.5, 0.5], tolerance: 1e-6))
+        let q = Tensor([100, 100, 100]).softmax()
+        #expect(approximatelyEqual(q.scalars, [Float](repeating: 1.0 / 3.0, count: 3), tolerance: 1e-6))
+        let logP = Tensor([1000, 1000]).logSoftmax()
+        #expect(approximatelyEqual(logP.scalars, [Float](repeating: -Float(Foundation.log(2.0)), count: 2), tolerance: 1e-6))
     }
 
     // MARK: - Matmul
@@ -174,7 +191,7 @@ struct OpsValueTests {
 
     @Test func losses() {
         let p = Tensor([1, 2, 3]), t = Tensor([2, 2, 5])
-        #expect(mse(p, t).item() == 5.0 / 3.0)   // (1 + 0 + 4) / 3
+        #expect(mse(p, t).item() == Float(5) / 3)   // (1 + 0 + 4) / 3
         #expect(mae(p, t).item() == 1)           // (1 + 0 + 2) / 3
         #expect(l1(p, t).item() == 1)
     }

@@ -11,6 +11,12 @@ enum GradFunction {
     /// Released by a backward pass that did not retain the graph.
     case freed
 
+    /// Whether this node still holds its inputs (not freed).
+    var hasInputs: Bool {
+        if case .freed = self { return false }
+        return true
+    }
+
     /// Calls `body` with each input, in order.
     @inline(__always)
     func forEachInput(_ body: (Tensor) -> Void) {

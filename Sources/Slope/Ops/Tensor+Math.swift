@@ -24,6 +24,7 @@ extension Tensor {
         if Tensor.recording(self) {
             result.record("pow", self) { g in
                 if exponent == 2 { return g.sameShape(Kernels.zip(g.storage, input.storage) { $0 * 2 * $1 }) }
+                if exponent == 0 { return g.sameShape([Float](repeating: 0, count: g.count)) }
                 return g.sameShape(
                     Kernels.zip(g.storage, input.storage) { $0 * exponent * Foundation.pow($1, exponent - 1) })
             }

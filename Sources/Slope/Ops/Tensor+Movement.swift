@@ -51,6 +51,7 @@ extension Tensor {
     /// ```
     public func squeezed(axis: Int) -> Tensor {
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "squeeze")
+        if rank == 0 { return self }
         require(shape[resolved] == 1, "squeeze: axis \(axis) has size \(shape[resolved]), not 1, in shape \(shape)")
         var newShape = shape
         newShape.remove(at: resolved)

@@ -38,6 +38,7 @@ extension Tensor {
     /// ```
     public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
         let axes = Shape.normalize(axes: axes, rank: rank, op: "sum")
+        if rank == 0 { return self }
         let (kept, values) = Kernels.reduce(storage, shape: shape, axes: axes, initial: 0, +)
         let result = Tensor(unchecked: reducedShapes(axes, keepDims: keepDims).result, values)
         if Tensor.recording(self) {
@@ -75,6 +76,7 @@ extension Tensor {
     /// ```
     public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
         let normalized = Shape.normalize(axes: axes, rank: rank, op: "mean")
+        if rank == 0 { return self }
         let n = normalized.reduce(1) { $0 * shape[$1] }
         return sum(axes: normalized, keepDims: keepDims) / Float(n)
     }
@@ -93,6 +95,7 @@ extension Tensor {
     private func extreme(_ axes: [Int]?, keepDims: Bool, op: StaticString, initial: Float, _ pick: @escaping (Float, Float) -> Float) -> Tensor {
         require(count > 0, "\(op): cannot reduce an empty tensor")
         let axes = Shape.normalize(axes: axes, rank: rank, op: op)
+        if rank == 0 { return self }
         let (kept, values) = Kernels.reduce(storage, shape: shape, axes: axes, initial: initial, pick)
         let result = Tensor(unchecked: reducedShapes(axes, keepDims: keepDims).result, values)
         if Tensor.recording(self) {
@@ -193,6 +196,7 @@ extension Tensor {
     /// ```
     public func logSumExp(axis: Int, keepDims: Bool = false) -> Tensor {
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "logSumExp")
+        if rank == 0 { return self }
         let kept = logSumExpKept(axis: resolved)
         let result = keepDims ? kept : Tensor(unchecked: reducedShapes([resolved], keepDims: false).result, kept.storage)
         if Tensor.recording(self) {
@@ -208,10 +212,14 @@ extension Tensor {
     private func logSumExpKept(axis: Int) -> Tensor {
         noGrad {
             let constant = detach()
-            let peak = constant.max(axes: [axis], keepDims: true)
-            let safePeak = Tensor(unchecked: peak.shape, peak.storage.map { $0.isFinite ? $0 : 0 })
-            return (constant - safePeak).exp().sum(axes: [axis], keepDims: true).log() + safePeak
+            let peak = constant.max(axes: [axis], keepDims: true).finiteOrZero()
+            return (constant - peak).exp().sum(axes: [axis], keepDims: true).log() + peak
         }
+    }
+
+    /// The values with infinities and NaN replaced by 0 (a safe shift for log-sum-exp).
+    private func finiteOrZero() -> Tensor {
+        Tensor(unchecked: shape, storage.map { $0.isFinite ? $0 : 0 })
     }
 
     /// The softmax along `axis`: `exp(x_i) / sum_j exp(x_j)`; its pullback is
@@ -221,8 +229,13 @@ extension Tensor {
     /// let probabilities = logits.softmax(axis: -1)
     /// ```
     public func softmax(axis: Int = -1) -> Tensor {
+        if rank == 0 { return reshaped([1]).softmax(axis: 0).reshaped([]) }
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "softmax")
-        let probabilities = noGrad { (detach() - logSumExpKept(axis: resolved)).exp() }
+        let probabilities = noGrad { () -> Tensor in
+            let shifted = detach() - max(axes: [resolved], keepDims: true).finiteOrZero()
+            let exponentials = shifted.exp()
+            return exponentials / exponentials.sum(axes: [resolved], keepDims: true)
+        }
         let result = Tensor(unchecked: shape, probabilities.storage)
         if Tensor.recording(self) {
             result.record("softmax", self) { g in
@@ -239,8 +252,12 @@ extension Tensor {
     /// let logProbabilities = logits.logSoftmax(axis: 1)
     /// ```
     public func logSoftmax(axis: Int = -1) -> Tensor {
+        if rank == 0 { return reshaped([1]).logSoftmax(axis: 0).reshaped([]) }
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "logSoftmax")
-        let logProbabilities = noGrad { detach() - logSumExpKept(axis: resolved) }
+        let logProbabilities = noGrad { () -> Tensor in
+            let shifted = detach() - max(axes: [resolved], keepDims: true).finiteOrZero()
+            return shifted - shifted.exp().sum(axes: [resolved], keepDims: true).log()
+        }
         let result = Tensor(unchecked: shape, logProbabilities.storage)
         if Tensor.recording(self) {
             result.record("logSoftmax", self) { g in

@@ -70,7 +70,31 @@ public final class Tensor: @unchecked Sendable {
         LiveTensors.created()
     }
 
-    deinit { LiveTensors.destroyed() }
+    deinit {
+        LiveTensors.destroyed()
+        if gradFunction?.hasInputs == true {
+            var pending = takeInputs()
+            Tensor.dismantle(&pending)
+        }
+    }
+
+    /// Detaches this node from its inputs and returns them (the pullback is released too).
+    private func takeInputs() -> [Tensor] {
+        var inputs: [Tensor] = []
+        gradFunction?.forEachInput { inputs.append($0) }
+        gradFunction = nil
+        return inputs
+    }
+
+    /// Frees a graph that was dropped without `backward()` one node at a time, so a chain of
+    /// 100,000 ops cannot overflow the stack through nested deinits.
+    private static func dismantle(_ pending: inout [Tensor]) {
+        while var node = pending.popLast() {
+            if isKnownUniquelyReferenced(&node), node.gradFunction?.hasInputs == true {
+                pending.append(contentsOf: node.takeInputs())
+            }
+        }
+    }
 
     /// Makes a rank-1 tensor from values.
     ///

@@ -1,0 +1,127 @@
+/// One mini-batch: model inputs and the matching targets.
+public struct Batch: @unchecked Sendable {
+    /// The inputs, `[batch, ...]`.
+    public let inputs: Tensor
+    /// The targets, `[batch, ...]`.
+    public let targets: Tensor
+}
+
+/// Samples held in memory as two tensors whose first axis runs over samples.
+///
+/// ```swift
+/// let dataset = TensorDataset(inputs: images, targets: labels)   // [N, 1, 28, 28], [N]
+/// ```
+public struct TensorDataset: @unchecked Sendable {
+    /// The inputs, `[count, ...]`.
+    public let inputs: Tensor
+    /// The targets, `[count, ...]`.
+    public let targets: Tensor
+
+    /// Pairs inputs with targets; both must have the same number of samples.
+    public init(inputs: Tensor, targets: Tensor) {
+        require(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
+                "TensorDataset: inputs \(inputs.shape) and targets \(targets.shape) have different sample counts")
+        self.inputs = inputs
+        self.targets = targets
+    }
+
+    /// The number of samples.
+    public var count: Int { inputs.shape[0] }
+
+    /// The samples at `indices`, in that order, as one batch (rows copied with one block
+    /// copy each, no per-value work).
+    ///
+    /// ```swift
+    /// let batch = dataset.batch(at: [3, 1, 4])
+    /// ```
+    public func batch(at indices: [Int]) -> Batch {
+        Batch(inputs: TensorDataset.rows(of: inputs, at: indices), targets: TensorDataset.rows(of: targets, at: indices))
+    }
+
+    /// The samples at `indices` as a new dataset.
+    ///
+    /// ```swift
+    /// let validation = dataset.subset([0, 5, 9])
+    /// ```
+    public func subset(_ indices: [Int]) -> TensorDataset {
+        let batch = batch(at: indices)
+        return TensorDataset(inputs: batch.inputs, targets: batch.targets)
+    }
+
+    private static func rows(of tensor: Tensor, at indices: [Int]) -> Tensor {
+        let rowSize = tensor.shape[0] == 0 ? 0 : tensor.count / tensor.shape[0]
+        var values = [Float](repeating: 0, count: indices.count * rowSize)
+        tensor.storage.withUnsafeBufferPointer { source in
+            values.withUnsafeMutableBufferPointer { out in
+                for (k, index) in indices.enumerated() {
+                    require(index >= 0 && index < tensor.shape[0], "TensorDataset: sample \(index) is out of range 0..<\(tensor.shape[0])")
+                    (out.baseAddress! + k * rowSize).update(from: source.baseAddress! + index * rowSize, count: rowSize)
+                }
+            }
+        }
+        return Tensor(unchecked: [indices.count] + Array(tensor.shape.dropFirst()), values)
+    }
+}
+
+/// Serves a dataset in mini-batches, optionally shuffled each pass from its own seeded
+/// generator, keeping or dropping the last partial batch.
+///
+/// ```swift
+/// let loader = DataLoader(dataset, batchSize: 64, shuffle: true, seed: 42)
+/// for batch in loader { ... }
+/// ```
+public final class DataLoader: Sequence, @unchecked Sendable {
+    /// The samples.
+    public let dataset: TensorDataset
+    /// Samples per batch.
+    public let batchSize: Int
+    /// Whether each pass visits the samples in a new random order.
+    public let shuffle: Bool
+    /// Whether a last batch smaller than `batchSize` is skipped.
+    public let dropLast: Bool
+    private var generator: SeededGenerator
+
+    /// Makes a loader; `seed` fixes the shuffling order of every pass.
+    public init(_ dataset: TensorDataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0) {
+        require(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.generator = SeededGenerator(seed: seed)
+    }
+
+    /// The number of batches in one pass.
+    public var batchCount: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The next pass over the data (a new order each pass when shuffling).
+    public func makeIterator() -> AnyIterator<Batch> {
+        var order = Array(0..<dataset.count)
+        if shuffle { order.shuffle(using: &generator) }
+        let batches = batchCount, size = batchSize, dataset = self.dataset
+        var next = 0
+        return AnyIterator {
+            guard next < batches else { return nil }
+            let indices = Array(order[(next * size)..<Swift.min((next + 1) * size, order.count)])
+            next += 1
+            return dataset.batch(at: indices)
+        }
+    }
+}
+
+/// Splits `0..<count` into a training and a validation list of indices, the validation
+/// share chosen at random from `seed` (fastai's `RandomSplitter(valid_pct, seed)`).
+///
+/// ```swift
+/// let (train, valid) = randomSplit(count: 891, validPercent: 0.2, seed: 42)
+/// ```
+public func randomSplit(count: Int, validPercent: Double, seed: UInt64) -> (train: [Int], valid: [Int]) {
+    require(validPercent >= 0 && validPercent < 1, "randomSplit: validPercent must be in [0, 1), got \(validPercent)")
+    var generator = SeededGenerator(seed: seed)
+    var order = Array(0..<count)
+    order.shuffle(using: &generator)
+    let validCount = Int((Double(count) * validPercent).rounded(.down))
+    return (Array(order[validCount...]).sorted(), Array(order[..<validCount]).sorted())
+}

@@ -1,0 +1,60 @@
+/// Building tabular data loaders from a CSV file (fastai's `TabularDataLoaders.from_csv`).
+public enum TabularData {
+    /// Reads `path`, splits rows into training and validation at random (`validPercent`,
+    /// `seed`), fits the preprocessing on the training rows only, and returns loaders.
+    /// Identifier-like columns (every value distinct) are left out unless named in
+    /// `categoricalColumns` or `continuousColumns`.
+    ///
+    /// ```swift
+    /// let data = try TabularData.fromCSV("train.csv", target: "Survived", validPercent: 0.2, seed: 42)
+    /// ```
+    public static func fromCSV(
+        _ path: String, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int = 64,
+        task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
+        ignoring: [String] = []
+    ) throws(TabularError) -> DataLoaders {
+        let table: DataTable
+        do { table = try CSVReader().read(contentsOfFile: path) } catch { throw .csv(error) }
+        return try fromTable(table, target: target, validPercent: validPercent, seed: seed, batchSize: batchSize, task: task,
+                             categoricalColumns: categoricalColumns, continuousColumns: continuousColumns, ignoring: ignoring)
+    }
+
+    /// The same from a table already in memory.
+    ///
+    /// ```swift
+    /// let data = try TabularData.fromTable(table, target: "target")
+    /// ```
+    public static func fromTable(
+        _ table: DataTable, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int = 64,
+        task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
+        ignoring: [String] = []
+    ) throws(TabularError) -> DataLoaders {
+        require(validPercent >= 0 && validPercent < 1, "TabularData: validPercent must be in [0, 1), got \(validPercent)")
+        let needed = validPercent > 0 ? 4 : 2
+        if table.rowCount < needed { throw .tooFewRows(file: table.source, rows: table.rowCount, needed: needed) }
+        _ = try TabularPreprocessor.column(table, target, option: "--target")
+        let split = TabularPreprocessor.splitColumns(table, excluding: [target] + ignoring)
+        let named = (categoricalColumns ?? []) + (continuousColumns ?? [])
+        let categorical = categoricalColumns ?? split.categorical.filter { !named.contains($0) }
+        let continuous = continuousColumns ?? split.continuous.filter { !named.contains($0) }
+        let (trainRows, validRows) = randomSplit(count: table.rowCount, validPercent: validPercent, seed: seed)
+        let trainTable = try subset(table, trainRows)
+        let prep = try TabularPreprocessor.fit(trainTable, target: target, task: task,
+                                               categoricalColumns: categorical, continuousColumns: continuous)
+        let (trainInputs, trainTargets) = try prep.transform(trainTable)
+        let (validInputs, validTargets) = try prep.transform(try subset(table, validRows))
+        let train = DataLoader(TensorDataset(inputs: trainInputs, targets: trainTargets!), batchSize: batchSize,
+                               shuffle: true, dropLast: trainRows.count > batchSize, seed: seed)
+        let valid = DataLoader(TensorDataset(inputs: validInputs, targets: validTargets!), batchSize: batchSize * 2)
+        return DataLoaders(train: train, valid: valid, task: prep.task, classes: prep.classes, preprocessing: .tabular(prep),
+                           targetScale: prep.task == .regression ? (prep.targetMean, prep.targetStd) : nil)
+    }
+
+    /// The rows at `indices` as a table with the same columns and line numbers.
+    static func subset(_ table: DataTable, _ indices: [Int]) throws(TabularError) -> DataTable {
+        do {
+            return try DataTable(columnNames: table.columnNames, rows: indices.map { table.rows[$0] },
+                                 source: table.source, lineNumbers: indices.map { table.lineNumbers[$0] })
+        } catch { throw .csv(error) }
+    }
+}

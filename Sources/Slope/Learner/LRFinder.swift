@@ -1,0 +1,84 @@
+import Foundation
+
+/// The result of `lrFind()`: the loss at each learning rate tried and a suggested rate.
+public struct LRFindResult: Sendable {
+    /// The learning rates tried, rising exponentially.
+    public let learningRates: [Float]
+    /// The smoothed loss at each rate.
+    public let losses: [Float]
+    /// fastai's "valley" suggestion: a rate inside the longest stretch of falling loss.
+    public let suggestion: Float
+
+    /// A chart of loss against learning rate (log scale) with the suggestion marked.
+    public func chart() -> Chart {
+        var chart = Chart(title: "Learning rate finder", xTitle: "learning rate", yTitle: "loss", xScale: .logarithmic)
+        chart.addLine(x: learningRates, y: losses, label: "loss")
+        if let index = learningRates.firstIndex(where: { $0 >= suggestion }) {
+            chart.addPoints(x: [suggestion], y: [losses[index]], label: String(format: "valley %.2e", suggestion))
+        }
+        return chart
+    }
+}
+
+extension Learner {
+    /// fastai's learning-rate finder: trains on successive batches while the learning rate
+    /// rises exponentially from `startLR` to `endLR`, records the smoothed loss (β = 0.98), stops
+    /// when it exceeds 4× its minimum, then puts the weights back as they were.
+    ///
+    /// ```swift
+    /// let found = learner.lrFind()
+    /// learner.fitOneCycle(epochs: 5, maxLR: found.suggestion)
+    /// ```
+    public func lrFind(startLR: Float = 1e-7, endLR: Float = 10, iterations: Int = 100) -> LRFindResult {
+        require(startLR > 0 && endLR > startLR && iterations >= 2, "lrFind: needs 0 < startLR < endLR and at least 2 iterations")
+        let snapshot = ModelSnapshot(model)
+        let optimizer = makeOptimizer(model, startLR)
+        var rates: [Float] = [], losses: [Float] = []
+        var smoothed = 0.0, best = Double.infinity
+        model.train()
+        var iterator = data.train.makeIterator()
+        for step in 0..<iterations {
+            guard let batch = iterator.next() ?? { iterator = data.train.makeIterator(); return iterator.next() }() else { break }
+            let rate = startLR * Foundation.pow(endLR / startLR, Float(step) / Float(iterations - 1))
+            optimizer.lr = rate
+            let value = loss(model(batch.inputs), batch.targets)
+            let raw = Double(value.item())
+            if !raw.isFinite { break }
+            smoothed = 0.98 * smoothed + 0.02 * raw
+            let debiased = smoothed / (1 - Foundation.pow(0.98, Double(step + 1)))
+            rates.append(rate)
+            losses.append(Float(debiased))
+            best = Swift.min(best, debiased)
+            if debiased > 4 * best { break }
+            optimizer.zeroGrad()
+            value.backward()
+            optimizer.step()
+        }
+        snapshot.restore(model)
+        model.zeroGrad()
+        return LRFindResult(learningRates: rates, losses: losses, suggestion: LRFindResult.valley(rates, losses))
+    }
+}
+
+extension LRFindResult {
+    /// fastai's `valley`: the longest decreasing run of the loss curve; the suggestion sits
+    /// past its middle (start + ⌊len/3⌋ + ⌊len/6⌋).
+    static func valley(_ rates: [Float], _ losses: [Float]) -> Float {
+        let n = losses.count
+        guard n > 1 else { return rates.first ?? 1e-3 }
+        var lengths = [Int](repeating: 1, count: n)
+        var maxStart = 0, maxEnd = 0
+        for i in 1..<n {
+            for j in 0..<i where losses[i] < losses[j] && lengths[i] < lengths[j] + 1 {
+                lengths[i] = lengths[j] + 1
+            }
+            if lengths[maxEnd] < lengths[i] {
+                maxEnd = i
+                maxStart = maxEnd - lengths[maxEnd]
+            }
+        }
+        let sections = Double(maxEnd - maxStart) / 3
+        let index = Swift.min(n - 1, Swift.max(0, maxStart + Int(sections) + Int(sections / 2)))
+        return rates[index]
+    }
+}

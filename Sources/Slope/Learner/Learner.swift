@@ -1,0 +1,187 @@
+import Foundation
+
+/// Trains a model on data: the loop of fastai's `Learner` with a loss, an optimizer, metrics,
+/// a recorder, callbacks and a progress display.
+///
+/// ```swift
+/// let data = try TabularData.fromCSV("train.csv", target: "Survived")
+/// let learner = tabularLearner(data: data, seed: 42)
+/// learner.fitOneCycle(epochs: 5, maxLR: 1e-2)
+/// print(learner.recorder.epochs.last!.value(of: "accuracy")!)
+/// ```
+public final class Learner: @unchecked Sendable {
+    /// The training and validation data.
+    public let data: DataLoaders
+    /// The model being trained.
+    public let model: Module
+    /// The loss, from predictions and targets.
+    public let loss: (Tensor, Tensor) -> Tensor
+    /// Makes the optimizer for a model and learning rate (fastai's `opt_func`; Adam by default).
+    public let makeOptimizer: (Module, Float) -> Optimizer
+    /// Metrics computed on the validation set after each epoch.
+    public var metrics: [Metric]
+    /// Callbacks run at each point of the loop.
+    public var callbacks: [LearnerCallback]
+    /// How progress is shown.
+    public var progress = ProgressDisplay()
+    /// What training did.
+    public let recorder = Recorder()
+    /// The optimizer, made on the first fit and kept afterwards.
+    public private(set) var optimizer: Optimizer?
+    /// Set by a callback to end training after the current batch.
+    public var stopRequested = false
+    /// Why training stopped early, if it did.
+    public var stopReason: String?
+    /// The epoch being trained.
+    public private(set) var epoch = 0
+    /// The batch being trained, for callbacks.
+    public private(set) var currentBatch: Batch?
+    /// The loss of the batch being trained, for callbacks.
+    public private(set) var currentLoss: Tensor?
+
+    /// Makes a learner. `optimizer` defaults to fastai's: Adam (β = 0.9, 0.99, ε = 1e-5) with
+    /// decoupled weight decay 0.01.
+    public init(data: DataLoaders, model: Module, loss: @escaping (Tensor, Tensor) -> Tensor, metrics: [Metric] = [],
+                callbacks: [LearnerCallback] = [], optimizer: ((Module, Float) -> Optimizer)? = nil) {
+        self.data = data
+        self.model = model
+        self.loss = loss
+        self.metrics = metrics
+        self.callbacks = callbacks
+        self.makeOptimizer = optimizer ?? fastaiAdam()
+    }
+
+    // MARK: - Fitting
+
+    /// Trains for `epochs` at a constant learning rate.
+    ///
+    /// ```swift
+    /// learner.fit(epochs: 3, lr: 1e-3)
+    /// ```
+    public func fit(epochs: Int, lr: Float) {
+        run(epochs: epochs, lr: lr) { _ in (lr, nil) }
+    }
+
+    /// Trains for `epochs` with fastai's one-cycle schedule of learning rate and momentum.
+    ///
+    /// ```swift
+    /// learner.fitOneCycle(epochs: 5, maxLR: 1e-2)
+    /// ```
+    public func fitOneCycle(epochs: Int, maxLR: Float) {
+        let schedule = OneCycleSchedule(maxLR: maxLR)
+        run(epochs: epochs, lr: schedule.learningRate(at: 0)) { progress in
+            (schedule.learningRate(at: progress), schedule.momentum(at: progress))
+        }
+    }
+
+    /// The training loop; `schedule` gives the learning rate and momentum at each fraction of
+    /// training.
+    func run(epochs: Int, lr: Float, schedule: (Float) -> (lr: Float, momentum: Float?)) {
+        require(epochs >= 0, "fit: epochs must not be negative, got \(epochs)")
+        let optimizer = self.optimizer ?? makeOptimizer(model, lr)
+        self.optimizer = optimizer
+        recorder.reset()
+        stopRequested = false
+        stopReason = nil
+        let totalBatches = Swift.max(1, epochs * data.train.batchCount)
+        var done = 0
+        var smoothed = 0.0, smoothedCount = 0
+        callbacks.forEach { $0.beforeFit(self) }
+        progress.header(["epoch", "train_loss", "valid_loss"] + metrics.map(\.name) + ["time"])
+        for epoch in 0..<epochs where !stopRequested {
+            self.epoch = epoch
+            let start = Date()
+            model.train()
+            callbacks.forEach { $0.beforeEpoch(self) }
+            var batchIndex = 0
+            for batch in data.train {
+                let (rate, momentum) = schedule(Float(done) / Float(totalBatches))
+                optimizer.lr = rate
+                if let momentum { optimizer.cycledMomentum = momentum }
+                currentBatch = batch
+                callbacks.forEach { $0.beforeBatch(self) }
+                let value = loss(model(batch.inputs), batch.targets)
+                currentLoss = value
+                let lossValue = value.item()
+                recorder.record(batchLoss: lossValue, learningRate: rate)
+                if !lossValue.isFinite {
+                    stopRequested = true
+                    stopReason = "the loss became \(lossValue) at epoch \(epoch), batch \(batchIndex); try a smaller learning rate (now \(rate))"
+                    break
+                }
+                callbacks.forEach { $0.beforeBackward(self) }
+                optimizer.zeroGrad()
+                value.backward()
+                callbacks.forEach { $0.afterBackward(self) }
+                callbacks.forEach { $0.beforeStep(self) }
+                optimizer.step()
+                callbacks.forEach { $0.afterStep(self) }
+                smoothed = 0.98 * smoothed + 0.02 * Double(lossValue)
+                smoothedCount += 1
+                done += 1
+                batchIndex += 1
+                progress.bar(epoch: epoch, epochs: epochs, batch: batchIndex, batches: data.train.batchCount,
+                             loss: smoothed / (1 - Foundation.pow(0.98, Double(smoothedCount))), elapsed: Date().timeIntervalSince(start))
+                callbacks.forEach { $0.afterBatch(self) }
+                if stopRequested { break }
+            }
+            currentBatch = nil
+            currentLoss = nil
+            if stopReason != nil && recorder.batchLosses.last.map({ !$0.isFinite }) == true { break }
+            let (validLoss, values) = validate()
+            let trainLoss = smoothedCount > 0 ? smoothed / (1 - Foundation.pow(0.98, Double(smoothedCount))) : .nan
+            let record = EpochRecord(epoch: epoch, trainLoss: trainLoss, validLoss: validLoss, metrics: values,
+                                     seconds: Date().timeIntervalSince(start))
+            recorder.record(epoch: record)
+            progress.row(record)
+            callbacks.forEach { $0.afterEpoch(self) }
+        }
+        callbacks.forEach { $0.afterFit(self) }
+        model.eval()
+    }
+
+    // MARK: - Validation and prediction
+
+    /// The mean validation loss and each metric, with the model in evaluation mode.
+    ///
+    /// ```swift
+    /// let (loss, metrics) = learner.validate()
+    /// ```
+    public func validate() -> (loss: Double, metrics: [(name: String, value: Double)]) {
+        model.eval()
+        defer { model.train(model.isTraining) }
+        var total = 0.0, count = 0
+        var outputs: [Tensor] = [], targets: [Tensor] = []
+        noGrad {
+            for batch in data.valid {
+                let prediction = model(batch.inputs)
+                total += Double(loss(prediction, batch.targets).item()) * Double(batch.targets.shape[0])
+                count += batch.targets.shape[0]
+                outputs.append(prediction)
+                targets.append(batch.targets)
+            }
+        }
+        guard count > 0 else { return (.nan, metrics.map { ($0.name, .nan) }) }
+        var predictions = Tensor.concatenate(outputs, axis: 0)
+        var truth = Tensor.concatenate(targets, axis: 0)
+        if let scale = data.targetScale {
+            predictions = predictions.reshaped([-1]) * Float(scale.std) + Float(scale.mean)
+            truth = truth * Float(scale.std) + Float(scale.mean)
+        }
+        return (total / Double(count), metrics.map { ($0.name, $0.compute(predictions, truth)) })
+    }
+
+    /// Whether larger values of a table column are better.
+    func higherIsBetter(_ column: String) -> Bool {
+        metrics.first { $0.name == column }?.higherIsBetter ?? false
+    }
+}
+
+/// fastai's default optimizer: Adam with β = (0.9, 0.99), ε = 1e-5 and decoupled weight decay.
+///
+/// ```swift
+/// let learner = Learner(data: data, model: model, loss: loss, optimizer: fastaiAdam(weightDecay: 0.1))
+/// ```
+public func fastaiAdam(weightDecay: Float = 0.01) -> (Module, Float) -> Optimizer {
+    { model, lr in AdamW(parameters: model.namedParameters(), lr: lr, beta1: 0.9, beta2: 0.99, epsilon: 1e-5, weightDecay: weightDecay) }
+}

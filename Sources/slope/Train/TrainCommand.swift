@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Slope
+
+/// `slope train`: train a model on a CSV table or on images and show the epoch table.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Train a network on a CSV table (--target COLUMN) or on images (--images).")
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "Number of epochs.") var epochs: Int = 5
+    @Option(help: "Peak learning rate of the one-cycle schedule, or `auto` for the learning-rate finder's suggestion.")
+    var lr: String = "auto"
+    @Option(help: "Hidden layer sizes of the tabular model.") var layers: String = "200,100"
+    @Option(help: "Weight decay (decoupled, as AdamW).") var wd: Float = 0.01
+    @Option(help: "Dropout probability in the hidden layers.") var dropout: Float = 0
+    @Option(name: .customLong("plot-loss"), help: "Write the loss curve to this SVG file.") var plotLoss: String?
+    @Flag(help: "Print one JSON object at the end instead of the table.") var json = false
+
+    func run() throws {
+        guard epochs >= 1 else { throw CommandError("--epochs must be at least 1, got \(epochs)") }
+        let hidden = layers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }), hidden.count == layers.split(separator: ",").count else {
+            throw CommandError("--layers must be positive sizes like 200,100, got `\(layers)`")
+        }
+        let explicitLR: Float?
+        if lr == "auto" { explicitLR = nil } else {
+            guard let value = Float(lr), value.isFinite, value > 0 else { throw CommandError("--lr must be `auto` or a positive number, got `\(lr)`") }
+            explicitLR = value
+        }
+        guard wd.isFinite, wd >= 0 else { throw CommandError("--wd must be a non-negative number, got \(wd)") }
+        guard dropout.isFinite, dropout >= 0, dropout < 1 else { throw CommandError("--dropout must be in [0, 1), got \(dropout)") }
+        let start = Date()
+        let loaders = try data.load()
+        if !json { print(DataOptions.summary(loaders)) }
+        let learner = try makeLearner(loaders, hidden: hidden)
+        learner.progress = ProgressDisplay(style: json ? .silent : nil)
+        let rate = explicitLR ?? learner.lrFind().suggestion
+        if !json && explicitLR == nil { print(String(format: "learning rate: %.2e (lrFind's valley)", rate)) }
+        learner.fitOneCycle(epochs: epochs, maxLR: rate)
+        if let reason = learner.stopReason { throw CommandError(reason) }
+        if let plotLoss {
+            do { try learner.recorder.plotLoss(to: plotLoss) } catch { throw CommandError("\(error)") }
+        }
+        if json {
+            let last = learner.recorder.epochs.last
+            var metrics: [(String, JSON)] = (last?.metrics ?? []).map { ($0.name, .number($0.value)) }
+            metrics.append(("valid_loss", .number(last?.validLoss ?? .nan)))
+            print(JSON.object([
+                "task": .string(loaders.task.rawValue), "metrics": .object(metrics), "epochs": .int(learner.recorder.epochs.count),
+                "lr": .float(rate), "seconds": .number(Date().timeIntervalSince(start)),
+            ]))
+        }
+    }
+
+    /// The learner that suits the data.
+    func makeLearner(_ loaders: DataLoaders, hidden: [Int]) throws -> Learner {
+        switch loaders.preprocessing {
+        case .tabular: return tabularLearner(data: loaders, layers: hidden, dropout: dropout, weightDecay: wd, seed: data.seed)
+        case .image: return try ImageDataCommandSupport.learner(loaders, seed: data.seed)
+        case .none: throw CommandError("no preprocessing for this data")
+        }
+    }
+}
