@@ -9,8 +9,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
     @Option(help: "Number of epochs.") var epochs: Int = 5
-    @Option(help: "Peak learning rate of the one-cycle schedule, or `auto` for the learning-rate finder's suggestion.")
-    var lr: String = "auto"
+    @Option(help: "Peak learning rate of the one-cycle schedule, or `auto` for the learning-rate finder's suggestion (fastai's valley).")
+    var lr: String = "0.01"
     @Option(help: "Hidden layer sizes of the tabular model.") var layers: String = "200,100"
     @Option(help: "Weight decay (decoupled, as AdamW).") var wd: Float = 0.01
     @Option(help: "Dropout probability in the hidden layers.") var dropout: Float = 0

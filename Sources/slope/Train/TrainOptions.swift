@@ -11,7 +11,7 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Train on images: a folder with one subfolder per class, or an IDX images file.") var images = false
     @Option(name: .customLong("valid-pct"), help: "Share of rows held out for validation.") var validPercent: Double = 0.2
     @Option(help: "Seed for the split, the initial weights and the shuffling.") var seed: UInt64 = 42
-    @Option(name: .customLong("batch-size"), help: "Rows per batch.") var batchSize: Int = 64
+    @Option(name: .customLong("batch-size"), help: "Rows per batch (default: 64, smaller for small tables).") var batchSize: Int?
     @Option(help: "Comma-separated categorical columns (default: inferred).") var cat: String?
     @Option(help: "Comma-separated continuous columns (default: inferred).") var cont: String?
     @Option(help: "Comma-separated columns to leave out.") var ignore: String?
@@ -27,7 +27,7 @@ struct DataOptions: ParsableArguments {
         guard validPercent.isFinite, validPercent > 0, validPercent < 1 else {
             throw CommandError("--valid-pct must be between 0 and 1 (exclusive), got \(validPercent)")
         }
-        guard batchSize >= 1 else { throw CommandError("--batch-size must be at least 1, got \(batchSize)") }
+        if let batchSize, batchSize < 1 { throw CommandError("--batch-size must be at least 1, got \(batchSize)") }
         let parsedTask: TabularTask?
         if let task {
             guard let value = TabularTask(rawValue: task) else {

@@ -1,7 +1,8 @@
 /// Building tabular data loaders from a CSV file (fastai's `TabularDataLoaders.from_csv`).
 public enum TabularData {
     /// Reads `path`, splits rows into training and validation at random (`validPercent`,
-    /// `seed`), fits the preprocessing on the training rows only, and returns loaders.
+    /// `seed`), fits the preprocessing on the training rows only, and returns loaders. Without a
+    /// `batchSize`, small tables get smaller batches (`automaticBatchSize`).
     /// Identifier-like columns (every value distinct) are left out unless named in
     /// `categoricalColumns` or `continuousColumns`.
     ///
@@ -9,7 +10,7 @@ public enum TabularData {
     /// let data = try TabularData.fromCSV("train.csv", target: "Survived", validPercent: 0.2, seed: 42)
     /// ```
     public static func fromCSV(
-        _ path: String, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int = 64,
+        _ path: String, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int? = nil,
         task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
         ignoring: [String] = []
     ) throws(TabularError) -> DataLoaders {
@@ -25,7 +26,7 @@ public enum TabularData {
     /// let data = try TabularData.fromTable(table, target: "target")
     /// ```
     public static func fromTable(
-        _ table: DataTable, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int = 64,
+        _ table: DataTable, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int? = nil,
         task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
         ignoring: [String] = []
     ) throws(TabularError) -> DataLoaders {
@@ -43,11 +44,24 @@ public enum TabularData {
                                                categoricalColumns: categorical, continuousColumns: continuous)
         let (trainInputs, trainTargets) = try prep.transform(trainTable)
         let (validInputs, validTargets) = try prep.transform(try subset(table, validRows))
+        let batchSize = batchSize ?? automaticBatchSize(trainingRows: trainRows.count)
         let train = DataLoader(TensorDataset(inputs: trainInputs, targets: trainTargets!), batchSize: batchSize,
                                shuffle: true, dropLast: trainRows.count > batchSize, seed: seed)
         let valid = DataLoader(TensorDataset(inputs: validInputs, targets: validTargets!), batchSize: batchSize * 2)
         return DataLoaders(train: train, valid: valid, task: prep.task, classes: prep.classes, preprocessing: .tabular(prep),
                            targetScale: prep.task == .regression ? (prep.targetMean, prep.targetStd) : nil)
+    }
+
+    /// fastai's 64 rows per batch, but for small tables at least about 8 batches per epoch:
+    /// the power of two at or below `rows / 8`, kept within 16...64 (iris: 16, diabetes: 32).
+    ///
+    /// ```swift
+    /// TabularData.automaticBatchSize(trainingRows: 120)   // 16
+    /// ```
+    public static func automaticBatchSize(trainingRows: Int) -> Int {
+        var size = 16
+        while size * 2 <= Swift.min(64, trainingRows / 8) { size *= 2 }
+        return size
     }
 
     /// The rows at `indices` as a table with the same columns and line numbers.
