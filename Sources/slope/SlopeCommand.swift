@@ -8,7 +8,8 @@ struct SlopeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slope",
         abstract: "Practical deep learning in Swift: the lesson 'How neural networks work', runnable.",
-        subcommands: [TourCommand.self, FitCommand.self, TrainCommand.self, InfoCommand.self, BenchCommand.self],
+        subcommands: [TourCommand.self, FitCommand.self, TrainCommand.self, PredictCommand.self, InspectCommand.self,
+                      InfoCommand.self, BenchCommand.self],
         defaultSubcommand: TourCommand.self
     )
 }

@@ -38,6 +38,12 @@ public final class Learner: @unchecked Sendable {
     public private(set) var currentBatch: Batch?
     /// The loss of the batch being trained, for callbacks.
     public private(set) var currentLoss: Tensor?
+    /// The loss's name, recorded in exported files (`crossEntropy`, `mse`, or `custom`).
+    public var lossName = "custom"
+    /// The seed the model's parameters and the data's split were drawn from, recorded on export.
+    public var seed: UInt64?
+    /// The manifest of the file this learner was loaded from (metrics, history), if any.
+    public internal(set) var exportedManifest: JSON?
 
     /// Makes a learner. `optimizer` defaults to fastai's: Adam (β = 0.9, 0.99, ε = 1e-5) with
     /// decoupled weight decay 0.01.

@@ -27,6 +27,9 @@ public func tabularLearner(data: DataLoaders, layers: [Int] = [200, 100], dropou
     let model = TabularModel(cardinalities: prep.categorical.map(\.vocabulary.count), continuousCount: prep.continuous.count,
                              outputCount: data.outputCount, hiddenSizes: layers, dropout: dropout, generator: &rng)
     let (loss, defaults) = defaultLoss(for: data.task)
-    return Learner(data: data, model: model, loss: loss, metrics: metrics ?? defaults,
-                   optimizer: fastaiAdam(weightDecay: weightDecay))
+    let learner = Learner(data: data, model: model, loss: loss, metrics: metrics ?? defaults,
+                          optimizer: fastaiAdam(weightDecay: weightDecay))
+    learner.lossName = data.task == .classification ? "crossEntropy" : "mse"
+    learner.seed = seed
+    return learner
 }

@@ -15,6 +15,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight decay (decoupled, as AdamW).") var wd: Float = 0.01
     @Option(help: "Dropout probability in the hidden layers.") var dropout: Float = 0
     @Option(name: .customLong("plot-loss"), help: "Write the loss curve to this SVG file.") var plotLoss: String?
+    @Option(help: "Write the trained model and its preprocessing to this file (e.g. model.slope).") var export: String?
     @Flag(help: "Print one JSON object at the end instead of the table.") var json = false
 
     func run() throws {
@@ -39,6 +40,10 @@ struct TrainCommand: ParsableCommand {
         if !json && explicitLR == nil { print(String(format: "learning rate: %.2e (lrFind's valley)", rate)) }
         learner.fitOneCycle(epochs: epochs, maxLR: rate)
         if let reason = learner.stopReason { throw CommandError(reason) }
+        if let export {
+            do { try learner.export(to: export) } catch { throw CommandError("\(error)") }
+            if !json { print("exported to \(export)") }
+        }
         if let plotLoss {
             do { try learner.recorder.plotLoss(to: plotLoss) } catch { throw CommandError("\(error)") }
         }

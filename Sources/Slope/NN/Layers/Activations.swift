@@ -56,3 +56,29 @@ public final class Flatten: Module, @unchecked Sendable {
 
     public override var extraDescription: String { "startAxis: \(startAxis), endAxis: \(endAxis)" }
 }
+
+extension ReLU: ModuleArchitecture {
+    public static var typeName: String { "ReLU" }
+    public var configuration: [(String, JSON)] { [] }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module { ReLU() }
+}
+
+extension Sigmoid: ModuleArchitecture {
+    public static var typeName: String { "Sigmoid" }
+    public var configuration: [(String, JSON)] { [] }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module { Sigmoid() }
+}
+
+extension Tanh: ModuleArchitecture {
+    public static var typeName: String { "Tanh" }
+    public var configuration: [(String, JSON)] { [] }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module { Tanh() }
+}
+
+extension Flatten: ModuleArchitecture {
+    public static var typeName: String { "Flatten" }
+    public var configuration: [(String, JSON)] { [("startAxis", .int(startAxis)), ("endAxis", .int(endAxis))] }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        Flatten(startAxis: try spec.int("startAxis"), endAxis: try spec.int("endAxis"))
+    }
+}

@@ -28,3 +28,16 @@ public final class Dropout: Module, @unchecked Sendable {
 
     public override var extraDescription: String { "probability: \(probability)" }
 }
+
+extension Dropout: ModuleArchitecture {
+    public static var typeName: String { "Dropout" }
+    public var configuration: [(String, JSON)] { [("probability", .float(probability))] }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        let probability = try spec.float("probability")
+        guard probability >= 0 && probability < 1 else {
+            throw .manifest(file: spec.file, field: "architecture.\(spec.path).config.probability", expected: "a probability in [0, 1)")
+        }
+        var rng = SeededGenerator(seed: 0)
+        return Dropout(probability: probability, generator: &rng)
+    }
+}

@@ -29,3 +29,13 @@ public final class Embedding: Module, @unchecked Sendable {
 
     public override var extraDescription: String { "count: \(count), dimension: \(dimension)" }
 }
+
+extension Embedding: ModuleArchitecture {
+    public static var typeName: String { "Embedding" }
+    public var configuration: [(String, JSON)] { [("count", .int(count)), ("dimension", .int(dimension))] }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        var rng = SeededGenerator(seed: 0)
+        return Embedding(count: try spec.size("count", in: 1...100_000_000), dimension: try spec.size("dimension", in: 1...100_000),
+                         generator: &rng)
+    }
+}

@@ -36,3 +36,15 @@ public final class Linear: Module, @unchecked Sendable {
         "inputFeatures: \(inputFeatures), outputFeatures: \(outputFeatures), bias: \(bias != nil)"
     }
 }
+
+extension Linear: ModuleArchitecture {
+    public static var typeName: String { "Linear" }
+    public var configuration: [(String, JSON)] {
+        [("inputFeatures", .int(inputFeatures)), ("outputFeatures", .int(outputFeatures)), ("bias", .bool(bias != nil))]
+    }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        var rng = SeededGenerator(seed: 0)
+        return Linear(inputFeatures: try spec.size("inputFeatures"), outputFeatures: try spec.size("outputFeatures"),
+                      bias: try spec.bool("bias"), generator: &rng)
+    }
+}

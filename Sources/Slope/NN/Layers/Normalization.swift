@@ -130,3 +130,39 @@ public final class LayerNorm: Module, @unchecked Sendable {
 
     public override var extraDescription: String { "normalizedShape: \(weight.shape), epsilon: \(epsilon)" }
 }
+
+extension BatchNorm1d: ModuleArchitecture {
+    public static var typeName: String { "BatchNorm1d" }
+    public var configuration: [(String, JSON)] {
+        [("features", .int(features)), ("momentum", .float(momentum)), ("epsilon", .float(epsilon))]
+    }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        BatchNorm1d(features: try spec.size("features", in: 1...100_000_000), momentum: try spec.float("momentum"),
+                    epsilon: try spec.float("epsilon"))
+    }
+}
+
+extension BatchNorm2d: ModuleArchitecture {
+    public static var typeName: String { "BatchNorm2d" }
+    public var configuration: [(String, JSON)] {
+        [("features", .int(features)), ("momentum", .float(momentum)), ("epsilon", .float(epsilon))]
+    }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        BatchNorm2d(features: try spec.size("features", in: 1...100_000_000), momentum: try spec.float("momentum"),
+                    epsilon: try spec.float("epsilon"))
+    }
+}
+
+extension LayerNorm: ModuleArchitecture {
+    public static var typeName: String { "LayerNorm" }
+    public var configuration: [(String, JSON)] {
+        [("normalizedShape", .array(weight.shape.map { .int($0) })), ("epsilon", .float(epsilon))]
+    }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        let shape = try spec.ints("normalizedShape")
+        guard !shape.isEmpty, shape.count <= 8, shape.allSatisfy({ $0 > 0 && $0 <= 1_000_000 }), shape.reduce(1, *) <= 100_000_000 else {
+            throw .manifest(file: spec.file, field: "architecture.\(spec.path).config.normalizedShape", expected: "a list of positive sizes")
+        }
+        return LayerNorm(normalizedShape: shape, epsilon: try spec.float("epsilon"))
+    }
+}

@@ -36,3 +36,9 @@ public final class Sequential: Module, @unchecked Sendable {
     /// The number of layers.
     public var count: Int { layers.count }
 }
+
+extension Sequential: ModuleArchitecture {
+    public static var typeName: String { "Sequential" }
+    public var configuration: [(String, JSON)] { [] }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module { Sequential(try spec.makeChildren()) }
+}

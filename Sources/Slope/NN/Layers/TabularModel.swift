@@ -24,10 +24,14 @@ public final class TabularModel: Module, @unchecked Sendable {
         Swift.min(600, Int((1.6 * Foundation.pow(Double(cardinality), 0.56)).rounded()))
     }
 
+    /// The settings the model was made with (kept for export).
+    let settings: (cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int], dropout: Float, embeddingDropout: Float)
+
     /// Makes the model; `hiddenSizes` defaults to fastai's `[200, 100]`.
     public init(cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int] = [200, 100],
                 dropout: Float = 0, embeddingDropout: Float = 0, generator: inout some RandomNumberGenerator) {
         require(outputCount >= 1, "TabularModel: outputCount must be at least 1")
+        settings = (cardinalities, continuousCount, outputCount, hiddenSizes, dropout, embeddingDropout)
         var embeddings: [Embedding] = []
         for cardinality in cardinalities {
             embeddings.append(Embedding(count: cardinality, dimension: TabularModel.embeddingSize(cardinality: cardinality),
@@ -64,5 +68,27 @@ public final class TabularModel: Module, @unchecked Sendable {
             parts.append(bnCont(input.slice([.all, .range(categoricalCount, nil, step: 1)])))
         }
         return layers(parts.count == 1 ? parts[0] : Tensor.concatenate(parts, axis: 1))
+    }
+}
+
+extension TabularModel: ModuleArchitecture {
+    public static var typeName: String { "TabularModel" }
+    public var configuration: [(String, JSON)] {
+        [("cardinalities", .array(settings.cardinalities.map { .int($0) })), ("continuousCount", .int(settings.continuousCount)),
+         ("outputCount", .int(settings.outputCount)), ("hiddenSizes", .array(settings.hiddenSizes.map { .int($0) })),
+         ("dropout", .float(settings.dropout)), ("embeddingDropout", .float(settings.embeddingDropout))]
+    }
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        let cardinalities = try spec.ints("cardinalities"), hidden = try spec.ints("hiddenSizes")
+        let dropout = try spec.float("dropout"), embeddingDropout = try spec.float("embeddingDropout")
+        guard cardinalities.count <= 10_000, cardinalities.allSatisfy({ $0 >= 1 && $0 <= 10_000_000 }),
+              hidden.count <= 100, hidden.allSatisfy({ $0 >= 1 && $0 <= 100_000 }),
+              (0..<1).contains(dropout), (0..<1).contains(embeddingDropout) else {
+            throw .manifest(file: spec.file, field: "architecture.config", expected: "TabularModel settings within sane limits")
+        }
+        var rng = SeededGenerator(seed: 0)
+        return TabularModel(cardinalities: cardinalities, continuousCount: try spec.size("continuousCount", in: 0...1_000_000),
+                            outputCount: try spec.size("outputCount", in: 1...1_000_000), hiddenSizes: hidden,
+                            dropout: dropout, embeddingDropout: embeddingDropout, generator: &rng)
     }
 }

@@ -1,0 +1,131 @@
+import Foundation
+
+/// One file that holds a trained model and everything needed to use it: a standard
+/// safetensors file whose tensors are the model's parameters and buffers under their dotted
+/// keys, and whose `__metadata__` holds Slope's manifest (format version, architecture,
+/// fitted preprocessing, task, classes, loss, metrics, seed, history). See docs/FORMAT.md.
+extension Learner {
+    /// The model format this Slope writes and the newest it reads.
+    public static let formatVersion = 1
+
+    /// The manifest written into exported files.
+    public func manifest() throws(ModelFileError) -> JSON {
+        let last = recorder.epochs.last
+        var metrics: [(String, JSON)] = (last?.metrics ?? []).map { ($0.name, .number($0.value)) }
+        if let last { metrics.append(("valid_loss", .number(last.validLoss))) }
+        let history: [JSON] = recorder.epochs.map { row in
+            .object([("epoch", .int(row.epoch)), ("train_loss", .number(row.trainLoss)), ("valid_loss", .number(row.validLoss))]
+                    + row.metrics.map { ($0.name, .number($0.value)) } + [("seconds", .number(row.seconds))])
+        }
+        return .object([
+            ("formatVersion", .int(Learner.formatVersion)), ("slopeVersion", .string(SlopeLibrary.version)),
+            ("architecture", try ModuleSpec(describing: model).json),
+            ("task", .string(data.task.rawValue)), ("classes", .array(data.classes.map(JSON.string))),
+            ("preprocessing", data.preprocessing.json), ("loss", .string(lossName)),
+            ("metrics", .object(metrics)), ("seed", seed.map { .string(String($0)) } ?? .null),
+            ("history", .array(history)),
+        ])
+    }
+
+    /// Writes the model and its preprocessing to one file, atomically.
+    ///
+    /// ```swift
+    /// try learner.export(to: "titanic.slope")
+    /// ```
+    public func export(to path: String) throws(ModelFileError) {
+        let manifest = try manifest()
+        try SafeTensors.write(model.stateDict(), metadata: ["format": "slope", "slope": manifest.description], to: path)
+    }
+
+    /// Loads a file written by `export(to:)`: rebuilds the architecture from known module types
+    /// only, checks every tensor key and shape strictly, and restores the preprocessing. The
+    /// learner predicts exactly as the exported one did; it has no training data.
+    ///
+    /// ```swift
+    /// let learner = try Learner.load(from: "titanic.slope")
+    /// let prediction = try learner.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
+    /// ```
+    public static func load(from path: String) throws(ModelFileError) -> Learner {
+        let name = (path as NSString).lastPathComponent
+        let contents = try SafeTensors.read(from: path)
+        guard contents.metadata["format"] == "slope", let text = contents.metadata["slope"] else { throw .notASlopeFile(file: name) }
+        let manifest: JSON
+        do { manifest = try JSONParser.parse(Array(text.utf8), maxDepth: 64) } catch {
+            throw .manifest(file: name, field: "(the whole manifest)", expected: "valid JSON (\(error))")
+        }
+        guard let version = manifest["formatVersion"]?.numberValue, version == version.rounded(), version >= 1 else {
+            throw .manifest(file: name, field: "formatVersion", expected: "a positive whole number")
+        }
+        if Int(version) > formatVersion { throw .newerFormat(file: name, found: Int(version), supported: formatVersion) }
+        guard let architecture = manifest["architecture"] else { throw .manifest(file: name, field: "architecture", expected: "an object") }
+        let model = try ModuleRegistry.make(try ModuleSpec(json: architecture, path: "", file: name))
+        try model.loadState(contents, file: name)
+        model.eval()
+
+        guard let preprocessingJSON = manifest["preprocessing"] else { throw .manifest(file: name, field: "preprocessing", expected: "an object") }
+        let preprocessing = try Preprocessing(json: preprocessingJSON, file: name)
+        guard let task = manifest["task"]?.stringValue.flatMap(TabularTask.init) else {
+            throw .manifest(file: name, field: "task", expected: "classification or regression")
+        }
+        var classes: [String] = []
+        for value in manifest["classes"]?.arrayValue ?? [] {
+            guard let label = value.stringValue else { throw .manifest(file: name, field: "classes", expected: "a list of strings") }
+            classes.append(label)
+        }
+        var scale: (mean: Double, std: Double)?
+        var width = 0
+        switch preprocessing {
+        case .tabular(let prep):
+            width = prep.inputWidth
+            if task == .regression { scale = (prep.targetMean, prep.targetStd) }
+        case .image(let prep): width = prep.channels * prep.height * prep.width
+        case .none: break
+        }
+        let empty = TensorDataset(inputs: Tensor.zeros([0, width]), targets: Tensor.zeros([0]))
+        let data = DataLoaders(train: DataLoader(empty, batchSize: 1), valid: DataLoader(empty, batchSize: 1), task: task,
+                               classes: classes, preprocessing: preprocessing, targetScale: scale)
+        let (loss, metrics) = defaultLoss(for: task)
+        let learner = Learner(data: data, model: model, loss: loss, metrics: metrics)
+        learner.lossName = manifest["loss"]?.stringValue ?? "custom"
+        learner.seed = manifest["seed"]?.stringValue.flatMap { UInt64($0) }
+        learner.exportedManifest = manifest
+        return learner
+    }
+}
+
+extension Module {
+    /// Copies values from a file's tensors into this model, checking that every key the model
+    /// has is present with the same shape and that the file has no others.
+    func loadState(_ contents: SafeTensors.Contents, file: String) throws(ModelFileError) {
+        let state = stateDict()
+        let ownKeys = Set(state.map(\.key))
+        for (key, _) in contents.tensors where !ownKeys.contains(key) { throw .unexpectedTensor(file: file, key: key) }
+        var values: [(Tensor, [Float])] = []
+        for (key, tensor) in state {
+            guard let stored = contents[key] else { throw .missingTensor(file: file, key: key) }
+            guard stored.shape == tensor.shape else { throw .shapeMismatch(file: file, key: key, expected: tensor.shape, found: stored.shape) }
+            values.append((tensor, stored.storage))
+        }
+        for (tensor, stored) in values { tensor.storage = stored }
+    }
+
+    /// Writes this model's parameters and buffers (its state dict) as a plain safetensors file,
+    /// keys as PyTorch names them, atomically.
+    ///
+    /// ```swift
+    /// try model.saveWeights(to: "weights.safetensors")
+    /// ```
+    public func saveWeights(to path: String) throws(ModelFileError) {
+        try SafeTensors.write(stateDict(), to: path)
+    }
+
+    /// Loads parameters and buffers from a safetensors file (Slope's or PyTorch's
+    /// `save_file(model.state_dict())` of the same architecture), strictly by key and shape.
+    ///
+    /// ```swift
+    /// try model.loadWeights(from: "weights.safetensors")
+    /// ```
+    public func loadWeights(from path: String) throws(ModelFileError) {
+        try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)
+    }
+}

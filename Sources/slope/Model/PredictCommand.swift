@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Slope
+
+/// `slope predict MODEL INPUT`: predictions for each row of a CSV file (or an image) with an
+/// exported model.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict with an exported model: CSV in, CSV out with prediction and probability columns (or --json lines).")
+
+    @Argument(help: "A model file written by `slope train --export`.") var model: String
+    @Argument(help: "A CSV file of rows (tabular models), or an image file or folder (image models).") var input: String
+    @Flag(help: "Print one JSON object per input: {\"prediction\":..,\"probabilities\":{..}}.") var json = false
+
+    func run() throws {
+        let learner: Learner
+        do { learner = try Learner.load(from: model) } catch { throw CommandError("\(error)") }
+        switch learner.data.preprocessing {
+        case .tabular: try predictTable(learner)
+        case .image: try ImagePredictionSupport.predict(learner, input: input, json: json)
+        case .none: throw CommandError("\(model) holds a model without preprocessing; predict from Swift with predict(inputs:)")
+        }
+    }
+
+    private func predictTable(_ learner: Learner) throws {
+        let table: DataTable
+        let predictions: [Prediction]
+        do {
+            table = try CSVReader().read(contentsOfFile: input)
+            predictions = try learner.predict(rows: table)
+        } catch { throw CommandError("\(error)") }
+        if json {
+            for prediction in predictions { print(prediction.json) }
+            return
+        }
+        var header = table.columnNames + ["prediction"]
+        if learner.data.task == .classification { header += learner.data.classes.map { "probability_\($0)" } }
+        var out = CSVWriter.line(header)
+        for (row, prediction) in zip(table.rows, predictions) {
+            var fields = row.map { $0 ?? "" } + [prediction.label]
+            fields += prediction.probabilities.map { String(format: "%.6f", $0.probability) }
+            out += CSVWriter.line(fields)
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
+
+/// Writes CSV lines, quoting fields that hold commas, quotes or line breaks (RFC 4180).
+enum CSVWriter {
+    static func line(_ fields: [String]) -> String {
+        fields.map { field in
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",") + "\n"
+    }
+}
