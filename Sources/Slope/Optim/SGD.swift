@@ -56,24 +56,37 @@ public final class SGD: Optimizer, @unchecked Sendable {
 
     public override func update(_ index: Int, parameter: Tensor, gradient: [Float]) {
         let (lr, momentum, dampening, decay, nesterov) = (self.lr, self.momentum, self.dampening, weightDecay, self.nesterov)
-        var buffer = momentum > 0 ? slots[index]["momentum_buffer"] : nil
-        let first = buffer == nil
-        if momentum > 0 && first { buffer = [Float](repeating: 0, count: gradient.count) }
+        if momentum == 0 {
+            parameter.storage.withUnsafeMutableBufferPointer { p in
+                gradient.withUnsafeBufferPointer { grad in
+                    for i in 0..<p.count { p[i] -= lr * (grad[i] + decay * p[i]) }
+                }
+            }
+            return
+        }
+        // Take the buffer out of the state so updating it in place does not copy it.
+        let existing = slots[index].removeValue(forKey: "momentum_buffer")
+        var buffer = existing ?? gradient
+        let first = existing == nil
         parameter.storage.withUnsafeMutableBufferPointer { p in
             gradient.withUnsafeBufferPointer { grad in
-                if momentum == 0 {
-                    for i in 0..<p.count { p[i] -= lr * (grad[i] + decay * p[i]) }
-                    return
-                }
-                buffer!.withUnsafeMutableBufferPointer { b in
-                    for i in 0..<p.count {
-                        let g = grad[i] + decay * p[i]
-                        b[i] = first ? g : momentum * b[i] + (1 - dampening) * g
-                        p[i] -= lr * (nesterov ? g + momentum * b[i] : b[i])
+                buffer.withUnsafeMutableBufferPointer { b in
+                    if first && decay == 0 {
+                        // b = g already.
+                    } else if first {
+                        for i in 0..<p.count { b[i] = grad[i] + decay * p[i] }
+                    } else {
+                        let keep = 1 - dampening
+                        for i in 0..<p.count { b[i] = momentum * b[i] + keep * (grad[i] + decay * p[i]) }
+                    }
+                    if nesterov {
+                        for i in 0..<p.count { p[i] -= lr * (grad[i] + decay * p[i] + momentum * b[i]) }
+                    } else {
+                        for i in 0..<p.count { p[i] -= lr * b[i] }
                     }
                 }
             }
         }
-        if let buffer { slots[index]["momentum_buffer"] = buffer }
+        slots[index]["momentum_buffer"] = buffer
     }
 }
