@@ -147,7 +147,8 @@ public enum ModuleRegistry {
     /// Slope's own module types.
     static var builtInTypes: [any ModuleArchitecture.Type] {
         [Linear.self, Sequential.self, ReLU.self, Sigmoid.self, Tanh.self, Flatten.self, Dropout.self, Embedding.self,
-         BatchNorm1d.self, BatchNorm2d.self, LayerNorm.self, TabularModel.self]
+         BatchNorm1d.self, BatchNorm2d.self, LayerNorm.self, TabularModel.self, Conv2d.self, MaxPool2d.self, AvgPool2d.self,
+         AdaptiveAvgPool2d.self, ResidualBlock.self]
     }
 
     /// Lets model files name `type`.

@@ -6,16 +6,16 @@ import Slope
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Run the peer benchmark tasks (t1 quadratic, t2 relu fit, t3 digits MLP, t4 large MLP, t5 matmul, t7 op overhead); one JSON line each.")
+        abstract: "Run the peer benchmark tasks (t1 quadratic, t2 relu fit, t3 digits MLP, t4 large MLP, t5 matmul, t6 CNN, t7 op overhead); one JSON line each.")
 
-    @Argument(help: "Tasks to run: t1, t2, t3, t4, t5, t7 or all.")
+    @Argument(help: "Tasks to run: t1 ... t7 or all.")
     var tasks: [String] = ["all"]
 
     @Option(help: "The digits table for t3.")
     var digits = "../shared/data/digits/digits.csv"
 
     func run() throws {
-        let known = ["t1", "t2", "t3", "t4", "t5", "t7"]
+        let known = ["t1", "t2", "t3", "t4", "t5", "t6", "t7"]
         let selected = tasks.contains("all") ? known : tasks
         for task in selected where !known.contains(task) {
             throw CommandError("unknown benchmark `\(task)`; choose from \(known.joined(separator: ", ")) or all")
@@ -27,6 +27,7 @@ struct BenchCommand: ParsableCommand {
             case "t3": print(try MLPBenchmarks.digits(path: digits))
             case "t4": print(MLPBenchmarks.large())
             case "t5": print(MatmulTask.run())
+            case "t6": print(CNNBenchmark.run())
             default: print(OpOverheadBenchmark.run())
             }
         }
