@@ -33,5 +33,14 @@ struct TourCommand: ParsableCommand {
         let reluDescent = try DescentOptions.parse(["--lr", "0.01", "--steps", "3000"])
         _ = try reluDescent.descend(relus.parameters, printing: true, momentum: 0.9) { mse(relus(sineX), sineY) }
         print(TerminalChart(fitChart(title: "8 ReLUs fitted to sin(x)", x: sineX, y: sineY, curves: [("fit", { relus($0) })])))
+
+        print("\n4. A real network on real data: who survived the Titanic? (891 passengers, shipped with slope)")
+        let table = try CSVReader().parse(titanicTrainingCSV, source: "titanic.csv")
+        let data = try TabularData.fromTable(table, target: "Survived", validPercent: 0.2, seed: 42)
+        print("   " + DataOptions.summary(data).replacingOccurrences(of: "\n", with: "\n   "))
+        let learner = tabularLearner(data: data, seed: 42)
+        learner.progress = ProgressDisplay(style: .plain)
+        learner.fitOneCycle(epochs: 5, maxLR: 1e-2)
+        print("   Next: `slope train FILE.csv --target COLUMN --export model.slope`, then `slope predict` and `slope inspect`.")
     }
 }
