@@ -18,7 +18,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "CSlope", cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "Slope", dependencies: ["CSlope"], swiftSettings: fast, linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(
+            name: "CImageCodecs",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+        ),
+        .target(name: "Slope", dependencies: ["CSlope", "CImageCodecs"], swiftSettings: fast, linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .executableTarget(
             name: "slope",
             dependencies: ["Slope", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -1,8 +1,29 @@
+import Foundation
 import Slope
 
-/// Predictions for image models (`slope predict model.slope photo.png`).
+/// Predictions for image models: `slope predict model.slope photo.png` or a folder of images.
 enum ImagePredictionSupport {
     static func predict(_ learner: Learner, input: String, json: Bool) throws {
-        throw CommandError("image prediction is not available in this build yet")
+        guard case .image(let prep) = learner.data.preprocessing else { return }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else { throw CommandError("\(input): no such file or folder") }
+        var files = [input]
+        if isFolder.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
+            files = names.filter { !$0.hasPrefix(".") }.sorted().map { input + "/" + $0 }.filter(ImageFolder.isImageFile)
+            guard !files.isEmpty else { throw CommandError("\(input): no PNG or JPEG files in the folder") }
+        }
+        if !json { print(CSVWriter.line(["file", "prediction"] + learner.data.classes.map { "probability_\($0)" }), terminator: "") }
+        for file in files {
+            let pixels: [Float]
+            do { pixels = try prep.load(path: file) } catch { throw CommandError("\(error)") }
+            let prediction = learner.predict(inputs: Tensor(shape: [1, prep.channels, prep.height, prep.width], scalars: pixels))[0]
+            if json {
+                print(JSON.object([("file", .string(file))] + (prediction.json.objectValue ?? [])))
+            } else {
+                print(CSVWriter.line([file, prediction.label] + prediction.probabilities.map { String(format: "%.6f", $0.probability) }),
+                      terminator: "")
+            }
+        }
     }
 }

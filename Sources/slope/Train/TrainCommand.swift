@@ -62,7 +62,7 @@ struct TrainCommand: ParsableCommand {
     func makeLearner(_ loaders: DataLoaders, hidden: [Int]) throws -> Learner {
         switch loaders.preprocessing {
         case .tabular: return tabularLearner(data: loaders, layers: hidden, dropout: dropout, weightDecay: wd, seed: data.seed)
-        case .image: return try ImageDataCommandSupport.learner(loaders, seed: data.seed)
+        case .image: return try ImageDataCommandSupport.learner(loaders, seed: data.seed, weightDecay: wd)
         case .none: throw CommandError("no preprocessing for this data")
         }
     }

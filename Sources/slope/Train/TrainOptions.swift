@@ -16,6 +16,8 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Comma-separated continuous columns (default: inferred).") var cont: String?
     @Option(help: "Comma-separated columns to leave out.") var ignore: String?
     @Option(help: "classification or regression (default: inferred from the target).") var task: String?
+    @Option(help: "Image folders: resize every image to SIZE x SIZE.") var size: Int = 64
+    @Option(help: "Image folders: 3 for colour, 1 for gray.") var channels: Int = 3
 
     /// Splits `a,b,c` into names.
     static func names(_ list: String?) -> [String]? {
@@ -50,11 +52,14 @@ struct DataOptions: ParsableArguments {
 
     /// A short description of what was loaded, for text output.
     static func summary(_ data: DataLoaders) -> String {
-        var lines = ["\(data.train.dataset.count) training rows, \(data.valid.dataset.count) validation rows; "
+        var lines = ["\(data.train.dataset.count) training samples, \(data.valid.dataset.count) validation samples; "
             + (data.task == .classification ? "classification into \(data.classes.count) classes" : "regression")]
         if case .tabular(let prep) = data.preprocessing {
             lines.append("categorical: " + (prep.categorical.map(\.name).joined(separator: ", ").nonEmpty ?? "none"))
             lines.append("continuous: " + (prep.continuous.map(\.name).joined(separator: ", ").nonEmpty ?? "none"))
+        }
+        if case .image(let prep) = data.preprocessing {
+            lines.append("images \(prep.channels)x\(prep.height)x\(prep.width); classes: " + data.classes.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

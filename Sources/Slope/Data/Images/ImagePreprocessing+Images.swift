@@ -1,0 +1,75 @@
+/// How an image reaches the model's `width × height`.
+///
+/// ```swift
+/// let input = prep.apply(to: image, resize: .fill)  // no distortion: scale to cover, then center-crop
+/// ```
+public enum ImageResize: String, Sendable, Equatable, Codable {
+    /// Resample to exactly `width × height`, changing the aspect ratio if needed.
+    case stretch
+    /// Scale to cover `width × height` keeping the aspect ratio, then center-crop.
+    case fill
+}
+
+extension ImagePreprocessing {
+    /// Creates the description from measured statistics; `nil` means no normalisation (mean 0, std 1).
+    ///
+    /// ```swift
+    /// let prep = ImagePreprocessing(height: 28, width: 28, channels: 1, normalization: ChannelStatistics.measure(train))
+    /// ```
+    public init(height: Int, width: Int, channels: Int, normalization: ChannelStatistics?) {
+        precondition(height > 0 && width > 0, "ImagePreprocessing: size must be positive, got \(width) x \(height)")
+        precondition(channels == 1 || channels == 3, "ImagePreprocessing: channels must be 1 or 3, got \(channels)")
+        precondition(normalization.map { $0.channels == channels } ?? true,
+                     "ImagePreprocessing: normalization has \(normalization?.channels ?? 0) channels, expected \(channels)")
+        self.init(height: height, width: width, channels: channels,
+                  mean: normalization?.mean ?? Array(repeating: 0, count: channels),
+                  std: normalization?.std ?? Array(repeating: 1, count: channels))
+    }
+
+    /// The number of floats one image becomes (`channels × height × width`).
+    ///
+    /// ```swift
+    /// ImagePreprocessing(height: 28, width: 28, channels: 1, normalization: nil).outputSize  // 784
+    /// ```
+    public var outputSize: Int { channels * height * width }
+
+    /// Converts a decoded image to ``channels`` channels, resizes it to ``width`` × ``height``,
+    /// scales it to 0...1 and normalises it: `channels × height × width` floats, CHW.
+    ///
+    /// ```swift
+    /// let input = prep.apply(to: try ImageFile.decode(path: "cat.png"))
+    /// ```
+    public func apply(to image: DecodedImage, resize: ImageResize = .stretch) -> [Float] {
+        precondition(height > 0 && width > 0 && (channels == 1 || channels == 3),
+                     "ImagePreprocessing.apply: expected a positive size and 1 or 3 channels, got \(width) x \(height) x \(channels)")
+        precondition(mean.count == channels && std.count == channels,
+                     "ImagePreprocessing.apply: expected \(channels) means and stds, got \(mean.count) and \(std.count)")
+        var pixels = image.converted(toChannels: channels)
+        if pixels.width == 0 || pixels.height == 0 {
+            pixels = DecodedImage(width: 1, height: 1, channels: channels, pixels: Array(repeating: 0, count: channels))
+        }
+        switch resize {
+        case .stretch: pixels = pixels.resized(width: width, height: height)
+        case .fill: pixels = pixels.resizedToFill(width: width, height: height)
+        }
+        var floats = pixels.chwFloats()
+        let plane = width * height
+        let mean = mean, std = std
+        floats.withUnsafeMutableBufferPointer { buffer in
+            for channel in 0 ..< channels where mean[channel] != 0 || std[channel] != 1 {
+                let shift = mean[channel], scale = std[channel]
+                for index in channel * plane ..< (channel + 1) * plane { buffer[index] = (buffer[index] - shift) / scale }
+            }
+        }
+        return floats
+    }
+
+    /// Decodes the PNG or JPEG file at `path` and applies ``apply(to:resize:)``.
+    ///
+    /// ```swift
+    /// let input = try prep.load(path: "dog.jpg")
+    /// ```
+    public func load(path: String, resize: ImageResize = .stretch, maxPixels: Int = ImageFile.defaultMaxPixels) throws(ImageDataError) -> [Float] {
+        apply(to: try ImageFile.decode(path: path, maxPixels: maxPixels), resize: resize)
+    }
+}
