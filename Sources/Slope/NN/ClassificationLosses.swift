@@ -20,10 +20,10 @@ func classIndices(_ targets: Tensor, classes: Int, op: StaticString) -> [Int] {
     }
 }
 
-/// Applies a reduction to per-sample values with a pullback that spreads the upstream
-/// gradient back as per-sample weights.
+/// Applies a reduction to per-sample values (of `shape` when not reduced) with a pullback
+/// that spreads the upstream gradient back as per-sample weights.
 private func reduceLosses(
-    _ name: StaticString, _ perSample: [Float], _ reduction: Reduction, input: Tensor,
+    _ name: StaticString, _ perSample: [Float], shape: [Int], _ reduction: Reduction, input: Tensor,
     _ gradient: @escaping (_ sampleWeights: [Float]) -> Tensor
 ) -> Tensor {
     let n = perSample.count
@@ -31,7 +31,7 @@ private func reduceLosses(
     switch reduction {
     case .mean: result = Tensor(unchecked: [], [Kernels.sum(perSample) / Float(Swift.max(n, 1))])
     case .sum: result = Tensor(unchecked: [], [Kernels.sum(perSample)])
-    case .none: result = Tensor(unchecked: [n], perSample)
+    case .none: result = Tensor(unchecked: shape, perSample)
     }
     if Tensor.recording(input) {
         result.record(name, input) { g in
@@ -68,7 +68,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
         if smoothing > 0 { for c in 0..<classes { total += logProbabilities[row + c] } }
         perSample[i] = -(1 - smoothing) * logProbabilities[row + indices[i]] - smoothing / Float(classes) * total
     }
-    return reduceLosses("crossEntropy", perSample, reduction, input: logits) { weights in
+    return reduceLosses("crossEntropy", perSample, shape: [n], reduction, input: logits) { weights in
         var grad = [Float](unsafeUninitializedCapacity: n * classes) { buffer, count in
             for i in 0..<(n * classes) { buffer[i] = Foundation.exp(logProbabilities[i]) }
             count = n * classes
@@ -117,7 +117,7 @@ public func binaryCrossEntropy(logits: Tensor, targets: Tensor, reduction: Reduc
         let softplus: Float = Foundation.log1p(Foundation.exp(-Swift.abs(x[i])))
         return Swift.max(x[i], 0) - x[i] * t[i] + softplus
     }
-    return reduceLosses("binaryCrossEntropy", perSample, reduction, input: logits) { weights in
+    return reduceLosses("binaryCrossEntropy", perSample, shape: logits.shape, reduction, input: logits) { weights in
         let grad = (0..<x.count).map { i -> Float in
             let sigmoid = x[i] >= 0 ? 1 / (1 + Foundation.exp(-x[i])) : Foundation.exp(x[i]) / (1 + Foundation.exp(x[i]))
             return (sigmoid - t[i]) * weights[i]

@@ -82,15 +82,23 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```
     public func children() -> [Module] { namedChildren().map(\.module) }
 
-    /// This module and every descendant, depth first, with dotted paths (`""` for this one).
+    /// This module and every descendant, depth first, with dotted paths (`""` for this one);
+    /// a module reached twice (a shared layer) is listed once, as PyTorch's `named_modules`.
     ///
     /// ```swift
     /// model.namedModules().map(\.path)   // ["", "0", "1", "2"]
     /// ```
     public func namedModules() -> [(path: String, module: Module)] {
+        var seen = Set<ObjectIdentifier>()
+        return walkModules(deduplicate: true, seen: &seen)
+    }
+
+    /// Depth-first walk; with `deduplicate`, modules already in `seen` are skipped.
+    private func walkModules(deduplicate: Bool, seen: inout Set<ObjectIdentifier>) -> [(path: String, module: Module)] {
+        if deduplicate && !seen.insert(ObjectIdentifier(self)).inserted { return [] }
         var result: [(path: String, module: Module)] = [("", self)]
         for (name, child) in namedChildren() {
-            for (path, module) in child.namedModules() {
+            for (path, module) in child.walkModules(deduplicate: deduplicate, seen: &seen) {
                 result.append((path.isEmpty ? name : name + "." + path, module))
             }
         }
@@ -98,14 +106,16 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     }
 
     /// Every parameter in the tree with its dotted key, in a stable order (own parameters in
-    /// declaration order, then each child's).
+    /// declaration order, then each child's); a shared tensor is listed once.
     ///
     /// ```swift
     /// model.namedParameters().map(\.key)   // ["0.weight", "0.bias", "2.weight", "2.bias"]
     /// ```
     public func namedParameters() -> [(key: String, tensor: Tensor)] {
-        namedModules().flatMap { path, module in
-            module.ownParameters().map { (path.isEmpty ? $0.name : path + "." + $0.name, $0.tensor) }
+        var seen = Set<ObjectIdentifier>()
+        return namedModules().flatMap { path, module in
+            module.ownParameters().filter { seen.insert(ObjectIdentifier($0.tensor)).inserted }
+                .map { (path.isEmpty ? $0.name : path + "." + $0.name, $0.tensor) }
         }
     }
 
@@ -127,13 +137,15 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```
     public func parameters() -> [Tensor] { namedParameters().map(\.tensor) }
 
-    /// Parameters and buffers together under their keys: what a `state_dict` holds.
+    /// Parameters and buffers together under their keys: what a `state_dict` holds (as in
+    /// PyTorch, a shared layer appears under each of its paths).
     ///
     /// ```swift
     /// let state = model.stateDict()
     /// ```
     public func stateDict() -> [(key: String, tensor: Tensor)] {
-        namedModules().flatMap { path, module in
+        var seen = Set<ObjectIdentifier>()
+        return walkModules(deduplicate: false, seen: &seen).flatMap { path, module in
             (module.ownParameters() + module.ownBuffers()).map {
                 (path.isEmpty ? $0.name : path + "." + $0.name, $0.tensor)
             }
@@ -147,17 +159,26 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// let firstBlock = try model.getSubmodule("layers.0")
     /// ```
     public func getSubmodule(_ path: String) throws(ModuleError) -> Module {
+        let parts = path.isEmpty ? [] : path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         var current: Module = self
         var walked: [String] = []
-        for part in path.split(separator: ".", omittingEmptySubsequences: false).map(String.init) where !path.isEmpty {
+        var index = 0
+        while index < parts.count {
+            // A child's name may itself hold dots (`embeds.0` for an array property): take the
+            // longest run of parts that names a child.
             let children = current.namedChildren()
-            guard let next = children.first(where: { $0.name == part })?.module else {
-                throw .missingSubmodule(
-                    path: path, missing: part, parent: walked.joined(separator: "."),
-                    available: children.map(\.name))
+            var match: (module: Module, length: Int)?
+            for length in stride(from: parts.count - index, through: 1, by: -1) {
+                let name = parts[index..<(index + length)].joined(separator: ".")
+                if let child = children.first(where: { $0.name == name })?.module { match = (child, length); break }
             }
-            walked.append(part)
-            current = next
+            guard let match else {
+                throw .missingSubmodule(path: path, missing: parts[index], parent: walked.joined(separator: "."),
+                                        available: children.map(\.name))
+            }
+            walked.append(parts[index..<(index + match.length)].joined(separator: "."))
+            current = match.module
+            index += match.length
         }
         return current
     }
