@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(name: "CSlope", cSettings: [.unsafeFlags(["-O3"])]),
@@ -24,12 +25,20 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
         .target(name: "Slope", dependencies: ["CSlope", "CImageCodecs"], swiftSettings: fast, linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(
+            name: "SlopeInteract",
+            dependencies: ["Slope", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .executableTarget(
             name: "slope",
-            dependencies: ["Slope", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Slope", "SlopeInteract", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast
         ),
         .testTarget(name: "SlopeTests", dependencies: ["Slope"]),
+        .testTarget(
+            name: "SlopeInteractTests",
+            dependencies: ["SlopeInteract", "Slope", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

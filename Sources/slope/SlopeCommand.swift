@@ -9,7 +9,7 @@ struct SlopeCommand: ParsableCommand {
         commandName: "slope",
         abstract: "Practical deep learning in Swift: the lesson 'How neural networks work', runnable.",
         subcommands: [TourCommand.self, FitCommand.self, TrainCommand.self, PredictCommand.self, InspectCommand.self,
-                      InfoCommand.self, BenchCommand.self],
+                      InfoCommand.self, BenchCommand.self, InteractCommand.self],
         defaultSubcommand: TourCommand.self
     )
 }

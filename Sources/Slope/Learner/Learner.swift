@@ -112,7 +112,8 @@ public final class Learner: @unchecked Sendable {
                 recorder.record(batchLoss: lossValue, learningRate: rate)
                 if !lossValue.isFinite {
                     stopRequested = true
-                    stopReason = "the loss became \(lossValue) at epoch \(epoch), batch \(batchIndex); try a smaller learning rate (now \(rate))"
+                    let shown = lossValue.isNaN ? "nan" : "\(lossValue)"
+                    stopReason = "the loss became \(shown) at epoch \(epoch), batch \(batchIndex); try a smaller learning rate (now \(rate))"
                     break
                 }
                 callbacks.forEach { $0.beforeBackward(self) }
@@ -154,8 +155,9 @@ public final class Learner: @unchecked Sendable {
     /// let (loss, metrics) = learner.validate()
     /// ```
     public func validate() -> (loss: Double, metrics: [(name: String, value: Double)]) {
+        let wasTraining = model.isTraining
         model.eval()
-        defer { model.train(model.isTraining) }
+        defer { model.train(wasTraining) }
         var total = 0.0, count = 0
         var outputs: [Tensor] = [], targets: [Tensor] = []
         noGrad {

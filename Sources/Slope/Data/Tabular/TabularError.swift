@@ -13,6 +13,8 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
     case unknownColumn(file: String, option: String, column: String, available: [String])
     /// A regression target holds text.
     case textTarget(file: String, line: Int, column: String, found: String)
+    /// A classification target holds a class the training rows never had.
+    case unknownClass(file: String, line: Int, column: String, found: String, classes: [String])
     /// Too few rows to split into training and validation.
     case tooFewRows(file: String, rows: Int, needed: Int)
     /// No input columns are left after dropping identifiers and ignored columns.
@@ -32,6 +34,8 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
             return "\(file): \(option) names column `\(column)`, which is not in the table; columns are: \(available.joined(separator: ", "))"
         case .textTarget(let file, let line, let column, let found):
             return "\(file) line \(line), column `\(column)`: a regression target must be a number, found `\(found)`"
+        case .unknownClass(let file, let line, let column, let found, let classes):
+            return "\(file) line \(line), column `\(column)`: class `\(found)` never occurs in the training rows (classes: \(classes.joined(separator: ", ")))"
         case .tooFewRows(let file, let rows, let needed):
             return "\(file): \(rows) rows is too few; need at least \(needed)"
         case .noInputColumns(let file):

@@ -213,7 +213,7 @@ public struct TabularPreprocessor: Sendable, Equatable {
             switch task {
             case .classification:
                 guard let code = codes[TabularPreprocessor.canonical(value)] else {
-                    throw .textTarget(file: table.source, line: line, column: target, found: value)
+                    throw .unknownClass(file: table.source, line: line, column: target, found: value, classes: classes)
                 }
                 encoded.append(Float(code))
             case .regression:

@@ -1,0 +1,27 @@
+import Synchronization
+
+/// One page's fit behind a mutex: requests for the same session run one at a time, each
+/// seeing the whole effect of the ones before it; different sessions never share state.
+///
+/// ```swift
+/// let session = FitSession(id: "4f1c…", state: FitState(family: .quadratic, points: .lesson(seed: 42), loss: .mse))
+/// let loss = session.withState { $0.evaluate().loss }
+/// ```
+public final class FitSession: Sendable {
+    /// The session's id, as the API's `session` query parameter carries it.
+    public let id: String
+    private let state: Mutex<FitState>
+
+    /// A session holding `state`.
+    public init(id: String, state: FitState) {
+        self.id = id
+        self.state = Mutex(state)
+    }
+
+    /// Runs `body` with the session's state locked: reads and changes made inside are atomic.
+    public func withState<Result: Sendable, Failure: Error>(
+        _ body: (inout FitState) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try state.withLock { (state: inout FitState) throws(Failure) -> Result in try body(&state) }
+    }
+}

@@ -1,0 +1,202 @@
+import Slope
+
+/// One page's fit: the function family, the points, the loss, the current parameter values and
+/// the gradient-descent history. Every number comes from Slope: the loss and its gradients by
+/// autograd (`requiresGrad()`, `backward()`, `.grad`), the curve by evaluating the family.
+///
+/// A value type with no locks of its own; ``FitSession`` guards one behind a mutex.
+///
+/// ```swift
+/// var fit = FitState(family: .quadratic, points: .lesson(seed: 42), loss: .mse)
+/// let report = fit.descend(lr: 0.01, maxSteps: 1)
+/// print(report.losses, fit.evaluate().loss)   // the loss falls
+/// ```
+public struct FitState: Sendable {
+    /// The largest magnitude a parameter may be set to by hand.
+    public static let parameterLimit: Float = 1_000_000
+    /// The longest window the stopping rule may look back over.
+    public static let maxWindow = 10_000
+    /// How many x values the curve is sampled at.
+    public static let curveSamples = 200
+
+    /// The function being fitted.
+    public private(set) var family: FunctionFamily
+    /// The points it is fitted to.
+    public private(set) var points: FitPoints
+    /// The loss being minimised.
+    public private(set) var loss: FitLoss
+    /// The parameter values, in the order of `family.parameterNames`.
+    public private(set) var values: [Float]
+    /// Gradient-descent steps taken since the last reset or new points.
+    public private(set) var steps = 0
+    /// The loss before each descent step since the parameters, points or loss last changed
+    /// by other means (the stopping rule's memory).
+    public private(set) var history: [Float] = []
+
+    /// A fit starting from the family's initial values for these points.
+    public init(family: FunctionFamily, points: FitPoints, loss: FitLoss) {
+        self.family = family
+        self.points = points
+        self.loss = loss
+        self.values = family.initialValues(over: points.domain)
+    }
+
+    // MARK: - Loss and gradients
+
+    /// The loss at the current values and its gradient with respect to each parameter.
+    public struct Evaluation: Sendable {
+        /// The loss (NaN or infinite when the values make it so).
+        public let loss: Float
+        /// `∂loss/∂parameter`, in parameter order (NaN when the loss is not finite).
+        public let gradients: [Float]
+    }
+
+    /// The loss and its gradients at the current values, by autograd.
+    public func evaluate() -> Evaluation { evaluate(at: values) }
+
+    /// The loss and its gradients at `values`: the values become leaf tensors that require
+    /// grad, the loss is computed from them, `backward()` fills each leaf's `.grad`.
+    public func evaluate(at values: [Float]) -> Evaluation {
+        let leaves = family.leaves(from: values)
+        let prediction = family.predict(leaves, at: Tensor(points.x))
+        let lossTensor = loss(prediction, Tensor(points.y))
+        let value = lossTensor.item()
+        guard value.isFinite else {
+            return Evaluation(loss: value, gradients: [Float](repeating: .nan, count: values.count))
+        }
+        lossTensor.backward()
+        let gradients = leaves.flatMap { leaf in leaf.grad?.scalars ?? [Float](repeating: 0, count: leaf.count) }
+        return Evaluation(loss: value, gradients: gradients)
+    }
+
+    /// The curve at ``curveSamples`` evenly spaced x over the points' range widened by 5% on
+    /// each side (by 1 when all points share one x).
+    public func curve() -> (x: [Float], y: [Float]) {
+        let domain = points.domain
+        let margin = domain.upperBound > domain.lowerBound ? 0.05 * (domain.upperBound - domain.lowerBound) : 1
+        let grid = Tensor.linspace(domain.lowerBound - margin, domain.upperBound + margin, count: FitState.curveSamples)
+        let y = noGrad { family.predict(family.leaves(from: values), at: grid) }
+        return (grid.scalars, y.scalars)
+    }
+
+    // MARK: - Changes
+
+    /// Sets the named parameters (others keep their values). Every name must belong to the
+    /// family and every value must be finite with magnitude at most ``parameterLimit``; on
+    /// error nothing changes.
+    ///
+    /// ```swift
+    /// try fit.set(["a": 1.2, "c": 2.5])
+    /// ```
+    public mutating func set(_ changes: [(name: String, value: Double)]) throws(InteractError) {
+        let names = family.parameterNames
+        var updated = values
+        for (name, value) in changes {
+            guard let index = names.firstIndex(of: name) else {
+                throw .badRequest("unknown parameter `\(name)`; \(family) has \(names.joined(separator: ", "))")
+            }
+            guard value.isFinite else { throw .badRequest("parameter `\(name)` must be a finite number, got \(value)") }
+            guard Swift.abs(value) <= Double(FitState.parameterLimit) else {
+                throw .badRequest("parameter `\(name)` must be between -\(Int(FitState.parameterLimit)) and \(Int(FitState.parameterLimit)), got \(value)")
+            }
+            updated[index] = Float(value)
+        }
+        values = updated
+        history = []
+    }
+
+    /// Back to the family's initial values, with no steps taken.
+    public mutating func reset() {
+        values = family.initialValues(over: points.domain)
+        steps = 0
+        history = []
+    }
+
+    /// Fits new points, starting again from the initial values.
+    public mutating func replacePoints(with newPoints: FitPoints) {
+        points = newPoints
+        reset()
+    }
+
+    /// Minimises another loss from the current values.
+    public mutating func setLoss(_ newLoss: FitLoss) {
+        loss = newLoss
+        history = []
+    }
+
+    // MARK: - Gradient descent
+
+    /// How a batch of descent steps ended.
+    public enum Outcome: String, Sendable {
+        /// All the steps asked for were taken; more may follow.
+        case running
+        /// The loss improved by less than the tolerance over the window.
+        case converged
+        /// A step made the loss NaN or infinite; that step was undone.
+        case diverged
+    }
+
+    /// What a batch of descent steps did.
+    public struct DescentReport: Sendable {
+        /// The learning rate used.
+        public let lr: Float
+        /// The loss before each step taken, in order.
+        public let losses: [Float]
+        /// Why the batch ended.
+        public let outcome: Outcome
+        /// The gradients the last step moved along (`nil` when no step was taken).
+        public let gradients: [Float]?
+        /// The last step's move of each parameter, `-lr * gradient` (`nil` when no step was taken).
+        public let moves: [Float]?
+        /// For a diverged batch: what happened and what to do.
+        public let message: String?
+
+        /// The number of steps taken.
+        public var steps: Int { losses.count }
+    }
+
+    /// Takes up to `maxSteps` steps of `p -= lr * ∂loss/∂p`, stopping early when the loss
+    /// improved by less than `tolerance` over the last `window` steps (never when `tolerance` is
+    /// 0) or when a step makes the loss NaN or infinite, which is undone and reported.
+    ///
+    /// ```swift
+    /// let report = fit.descend(lr: 0.01, maxSteps: 50, tolerance: 1e-4, window: 20)
+    /// ```
+    public mutating func descend(lr: Float, maxSteps: Int, tolerance: Float = 0, window: Int = 1) -> DescentReport {
+        precondition(lr > 0 && lr.isFinite && maxSteps >= 0 && tolerance >= 0 && window >= 1, "descend: invalid settings")
+        var losses: [Float] = []
+        var gradients: [Float]?, moves: [Float]?
+        var previous = values
+        var outcome = Outcome.running
+        var current = evaluate()
+        for _ in 0..<maxSteps {
+            if tolerance > 0, history.count >= window, history[history.count - window] - current.loss < tolerance {
+                outcome = .converged
+                break
+            }
+            let move = current.gradients.map { -lr * $0 }
+            previous = values
+            values = zip(values, move).map(+)
+            history.append(current.loss)
+            losses.append(current.loss)
+            steps += 1
+            gradients = current.gradients
+            moves = move
+            current = evaluate()
+            if !current.loss.isFinite || !values.allSatisfy(\.isFinite) {
+                outcome = .diverged
+                break
+            }
+        }
+        var message: String?
+        if outcome == .diverged {
+            message = "the loss became \(current.loss) after step \(steps) with learning rate \(lr); that step was undone: try a smaller learning rate"
+            values = previous
+            history.removeLast()
+            losses.removeLast()
+            steps -= 1
+        }
+        if history.count > 2 * FitState.maxWindow { history.removeFirst(history.count - FitState.maxWindow - 1) }
+        return DescentReport(lr: lr, losses: losses, outcome: outcome, gradients: gradients, moves: moves, message: message)
+    }
+}

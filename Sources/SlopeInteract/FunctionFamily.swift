@@ -1,0 +1,140 @@
+import Slope
+
+/// The family of functions a page fits, each with named parameters:
+///
+/// - `quadratic`: the lesson's `c*x² + b*x + a`, parameters `a, b, c`;
+/// - `relu`: the lesson's rectified linear `max(m*x + b, 0)`, parameters `m, b`;
+/// - `relus:N`: a sum of `N` of them with output weights and a bias, as ``ReLUSum`` computes it,
+///   `bias + Σᵢ wᵢ · max(mᵢ·x + bᵢ, 0)`, parameters `m1…mN, b1…bN, w1…wN, bias`.
+///
+/// ```swift
+/// let family = try FunctionFamily(parsing: "relus:3")
+/// print(family.parameterNames)   // ["m1", "m2", "m3", "b1", "b2", "b3", "w1", "w2", "w3", "bias"]
+/// ```
+public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
+    /// `c*x² + b*x + a`.
+    case quadratic
+    /// `max(m*x + b, 0)`.
+    case relu
+    /// `bias + Σᵢ wᵢ · max(mᵢ·x + bᵢ, 0)` with `count` pieces.
+    case relus(count: Int)
+
+    /// The most pieces `relus:N` may have (each adds three sliders).
+    public static let maxPieces = 16
+
+    /// Reads `quadratic`, `relu` or `relus:N` (1 ≤ N ≤ ``maxPieces``).
+    ///
+    /// ```swift
+    /// let family = try FunctionFamily(parsing: "relu")
+    /// ```
+    public init(parsing text: String) throws(InteractError) {
+        switch text {
+        case "quadratic": self = .quadratic
+        case "relu": self = .relu
+        default:
+            let prefix = "relus:"
+            guard text.hasPrefix(prefix), let count = Int(text.dropFirst(prefix.count)) else {
+                throw .badRequest("function must be quadratic, relu or relus:N (like relus:3), got `\(text)`")
+            }
+            guard (1...FunctionFamily.maxPieces).contains(count) else {
+                throw .badRequest("relus:N needs 1 ≤ N ≤ \(FunctionFamily.maxPieces), got \(count)")
+            }
+            self = .relus(count: count)
+        }
+    }
+
+    /// The name as the command line and the API write it: `quadratic`, `relu`, `relus:3`.
+    public var description: String {
+        switch self {
+        case .quadratic: "quadratic"
+        case .relu: "relu"
+        case .relus(let count): "relus:\(count)"
+        }
+    }
+
+    /// The formula, for people.
+    public var formula: String {
+        switch self {
+        case .quadratic: "c*x^2 + b*x + a"
+        case .relu: "max(m*x + b, 0)"
+        case .relus(let count): "bias + sum of w_i * max(m_i*x + b_i, 0), i = 1..\(count)"
+        }
+    }
+
+    /// The parameter names in the order of their values.
+    public var parameterNames: [String] {
+        switch self {
+        case .quadratic: ["a", "b", "c"]
+        case .relu: ["m", "b"]
+        case .relus(let count):
+            ["m", "b", "w"].flatMap { kind in (1...count).map { "\(kind)\($0)" } } + ["bias"]
+        }
+    }
+
+    /// Where the sliders start: the lesson's `1.5` for `a, b, c` and `m, b`; for `relus:N`,
+    /// pieces whose kinks are spread evenly over `domain`, the left half falling and the right
+    /// half rising (a V that bends towards the data), with weight 1 and bias 0.
+    ///
+    /// ```swift
+    /// FunctionFamily.quadratic.initialValues(over: -2...2)   // [1.5, 1.5, 1.5]
+    /// ```
+    public func initialValues(over domain: ClosedRange<Float>) -> [Float] {
+        switch self {
+        case .quadratic: return [1.5, 1.5, 1.5]
+        case .relu: return [1.5, 1.5]
+        case .relus(let count):
+            let width = Swift.max(domain.upperBound - domain.lowerBound, 1e-3)
+            let kinks = (0..<count).map { domain.lowerBound + (Float($0) + 0.5) * width / Float(count) }
+            let slopes = (0..<count).map { 2 * $0 < count - 1 ? Float(-1) : 1 }
+            let intercepts = zip(slopes, kinks).map { -$0 * $1 }
+            return slopes + intercepts + [Float](repeating: 1, count: count) + [0]
+        }
+    }
+
+    /// The range a parameter's slider spans before it widens to hold a larger value.
+    public func sliderRange(ofParameterAt index: Int) -> ClosedRange<Float> {
+        switch self {
+        case .quadratic, .relu: return -5...5
+        case .relus(let count):
+            let isIntercept = index >= count && index < 2 * count
+            return isIntercept || index == 3 * count ? -10...10 : -5...5
+        }
+    }
+
+    /// The parameter values as leaf tensors that require grad, grouped the way ``predict(_:at:)``
+    /// takes them; their scalars, concatenated, are `values` in order.
+    ///
+    /// ```swift
+    /// let leaves = family.leaves(from: [1, 2, 3])
+    /// ```
+    public func leaves(from values: [Float]) -> [Tensor] {
+        precondition(values.count == parameterNames.count, "leaves: \(description) has \(parameterNames.count) parameters, got \(values.count)")
+        switch self {
+        case .quadratic:
+            return [Tensor(values).requiresGrad()]
+        case .relu:
+            return [Tensor(values[0]).requiresGrad(), Tensor(values[1]).requiresGrad()]
+        case .relus(let count):
+            let groups = (0..<3).map { Tensor(Array(values[($0 * count)..<(($0 + 1) * count)])).requiresGrad() }
+            return groups + [Tensor(values[3 * count]).requiresGrad()]
+        }
+    }
+
+    /// The function at each value of a rank-1 `x`, recorded for autograd through `leaves`.
+    ///
+    /// ```swift
+    /// let prediction = family.predict(family.leaves(from: values), at: x)
+    /// ```
+    public func predict(_ leaves: [Tensor], at x: Tensor) -> Tensor {
+        switch self {
+        case .quadratic:
+            return Slope.quadratic(leaves[0])(x)
+        case .relu:
+            return rectifiedLinear(m: leaves[0], b: leaves[1], x: x)
+        case .relus:
+            // The same computation as `ReLUSum.callAsFunction`: one piece per column.
+            let pieces = rectifiedLinear(m: leaves[0], b: leaves[1], x: x.unsqueezed(axis: 1))
+            return pieces.matmul(leaves[2]) + leaves[3]
+        }
+    }
+}

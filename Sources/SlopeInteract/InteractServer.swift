@@ -1,0 +1,47 @@
+import Hummingbird
+
+/// The `slope interact` web server: the page and its JSON API on Hummingbird.
+///
+/// ```swift
+/// let server = InteractServer(configuration: InteractConfiguration())
+/// try await server.run { url in print(url) }   // http://127.0.0.1:8080
+/// ```
+public struct InteractServer: Sendable {
+    /// Where and what to serve.
+    public let configuration: InteractConfiguration
+
+    /// A server for `configuration`.
+    public init(configuration: InteractConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The Hummingbird application; `onListening` gets the URL (`http://HOST:PORT`, with the
+    /// port actually bound) once the server accepts connections. Only warnings are logged
+    /// (to the standard output, as swift-log does by default).
+    public func makeApplication(onListening: @escaping @Sendable (String) async -> Void = { _ in })
+        -> Application<InteractResponder>
+    {
+        let host = configuration.host
+        var app = Application(
+            responder: InteractResponder(configuration: configuration),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                await onListening(InteractServer.url(host: host, port: port))
+            }
+        )
+        app.logger.logLevel = .warning
+        return app
+    }
+
+    /// Serves until the process gets SIGINT or SIGTERM (then shuts down gracefully), or until
+    /// the address cannot be bound (then throws).
+    public func run(onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
+        try await makeApplication(onListening: onListening).runService()
+    }
+
+    /// `http://HOST:PORT`, with an IPv6 host in brackets.
+    public static func url(host: String, port: Int) -> String {
+        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
+    }
+}
