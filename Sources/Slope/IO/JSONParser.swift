@@ -170,16 +170,30 @@ public enum JSONParser {
             return value
         }
 
+        /// JSON's number grammar exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
         mutating func number() throws(ParseError) -> Double {
             let start = position
-            if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
-            let allowed: Set<UInt8> = Set("0123456789.eE+-".utf8)
-            while position < bytes.count, allowed.contains(bytes[position]), position - start < 64 { position += 1 }
-            guard position > start, let text = String(validating: bytes[start..<position], as: UTF8.self),
-                  let value = Double(text), value.isFinite, text.first != "." , !text.hasPrefix("-.") else {
-                position = start
-                throw fail("invalid JSON value")
+            func digits() -> Int {
+                let first = position
+                while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") { position += 1 }
+                return position - first
             }
+            func invalid() -> ParseError { position = start; return fail("invalid JSON value") }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+            let integerStart = position
+            let integerDigits = digits()
+            guard integerDigits > 0, integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { throw invalid() }
+            if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+                position += 1
+                guard digits() > 0 else { throw invalid() }
+            }
+            if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+                position += 1
+                if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+                guard digits() > 0 else { throw invalid() }
+            }
+            guard position - start <= 400, let text = String(validating: bytes[start..<position], as: UTF8.self),
+                  let value = Double(text), value.isFinite else { throw invalid() }
             return value
         }
     }

@@ -10,6 +10,13 @@ extension Learner {
 
     /// The manifest written into exported files.
     public func manifest() throws(ModelFileError) -> JSON {
+        if recorder.epochs.isEmpty, let previous = exportedManifest {
+            // A loaded learner that has not trained again keeps its file's metrics and history.
+            var pairs = previous.objectValue ?? []
+            pairs.removeAll { ["architecture", "slopeVersion"].contains($0.0) }
+            return .object([("formatVersion", .int(Learner.formatVersion)), ("slopeVersion", .string(SlopeLibrary.version)),
+                            ("architecture", try ModuleSpec(describing: model).json)] + pairs.filter { $0.0 != "formatVersion" })
+        }
         let last = recorder.epochs.last
         var metrics: [(String, JSON)] = (last?.metrics ?? []).map { ($0.name, .number($0.value)) }
         if let last { metrics.append(("valid_loss", .number(last.validLoss))) }
@@ -53,12 +60,15 @@ extension Learner {
         do { manifest = try JSONParser.parse(Array(text.utf8), maxDepth: 64) } catch {
             throw .manifest(file: name, field: "(the whole manifest)", expected: "valid JSON (\(error))")
         }
-        guard let version = manifest["formatVersion"]?.numberValue, version == version.rounded(), version >= 1 else {
+        guard let version = manifest["formatVersion"]?.numberValue, version == version.rounded(), version >= 1, version < 1e9 else {
             throw .manifest(file: name, field: "formatVersion", expected: "a positive whole number")
         }
         if Int(version) > formatVersion { throw .newerFormat(file: name, found: Int(version), supported: formatVersion) }
         guard let architecture = manifest["architecture"] else { throw .manifest(file: name, field: "architecture", expected: "an object") }
-        let model = try ModuleRegistry.make(try ModuleSpec(json: architecture, path: "", file: name))
+        // A model may hold no more values than about what the file stores (with room, so that a
+        // missing tensor is reported as missing rather than as an oversized architecture).
+        let budget = Swift.max(1 << 24, 2 * contents.tensors.reduce(0) { $0 + $1.tensor.count })
+        let model = try ModuleRegistry.make(try ModuleSpec(json: architecture, path: "", file: name, valueBudget: budget))
         try model.loadState(contents, file: name)
         model.eval()
 
@@ -67,11 +77,13 @@ extension Learner {
         guard let task = manifest["task"]?.stringValue.flatMap(TabularTask.init) else {
             throw .manifest(file: name, field: "task", expected: "classification or regression")
         }
+        guard let classValues = manifest["classes"]?.arrayValue else { throw .manifest(file: name, field: "classes", expected: "a list of strings") }
         var classes: [String] = []
-        for value in manifest["classes"]?.arrayValue ?? [] {
+        for value in classValues {
             guard let label = value.stringValue else { throw .manifest(file: name, field: "classes", expected: "a list of strings") }
             classes.append(label)
         }
+        try checkConsistency(model: model, preprocessing: preprocessing, task: task, classes: classes, file: name)
         var scale: (mean: Double, std: Double)?
         var width = 0
         switch preprocessing {
@@ -90,6 +102,41 @@ extension Learner {
         learner.seed = manifest["seed"]?.stringValue.flatMap { UInt64($0) }
         learner.exportedManifest = manifest
         return learner
+    }
+}
+
+extension Learner {
+    /// Checks that the preprocessing feeds the model inputs it accepts and that the model gives
+    /// one output per class, so a loaded learner cannot fail at prediction time.
+    static func checkConsistency(model: Module, preprocessing: Preprocessing, task: TabularTask, classes: [String],
+                                 file: String) throws(ModelFileError) {
+        func fail(_ field: String, _ expected: String) -> ModelFileError { .manifest(file: file, field: field, expected: expected) }
+        if task == .classification && (classes.count < 2 || Set(classes).count != classes.count) {
+            throw fail("classes", "at least two distinct class names for classification")
+        }
+        let input: [Int]
+        switch preprocessing {
+        case .tabular(let prep):
+            if prep.task != task || (task == .classification && prep.classes != classes) {
+                throw fail("preprocessing.classes", "the same task and classes as the manifest's")
+            }
+            if let tabular = model as? TabularModel {
+                guard tabular.embeds.count == prep.categorical.count,
+                      zip(tabular.embeds, prep.categorical).allSatisfy({ $0.count == $1.vocabulary.count }) else {
+                    throw fail("preprocessing.categorical", "one vocabulary per embedding of the model, of the embedding's size")
+                }
+            }
+            input = [1, prep.inputWidth]
+        case .image(let prep):
+            input = [1, prep.channels, prep.height, prep.width]
+        case .none:
+            return
+        }
+        let outputs = task == .classification ? classes.count : 1
+        let knowsEveryLayer = model.namedModules().allSatisfy { ModuleRegistry.isBuiltIn(type(of: $0.module)) }
+        if knowsEveryLayer, inferredOutputShape(of: model, input: input) != [1, outputs] {
+            throw fail("architecture", "a model that takes the preprocessing's inputs \(input) and gives \(outputs) outputs")
+        }
     }
 }
 

@@ -57,7 +57,11 @@ extension Preprocessing {
                 guard vocabulary.first == TabularPreprocessor.missing, Set(vocabulary).count == vocabulary.count else {
                     throw fail("categorical[\(index)].vocabulary", "distinct values starting with #na#")
                 }
-                categorical.append(.init(name: name, vocabulary: vocabulary, indicatorOf: entry["indicatorOf"]?.stringValue))
+                let indicatorOf = entry["indicatorOf"]?.stringValue
+                if indicatorOf != nil && vocabulary != [TabularPreprocessor.missing, "False", "True"] {
+                    throw fail("categorical[\(index)].vocabulary", "[\"#na#\", \"False\", \"True\"] for a missing-value indicator")
+                }
+                categorical.append(.init(name: name, vocabulary: vocabulary, indicatorOf: indicatorOf))
             }
             var continuous: [TabularPreprocessor.Continuous] = []
             for (index, entry) in (json["continuous"]?.arrayValue ?? []).enumerated() {

@@ -35,6 +35,10 @@ public struct ModuleSpec: Sendable {
     public let path: String
     /// The file being read (for messages).
     public let file: String
+    /// The most values the modules built from a file may hold, in proportion to what the file
+    /// stores (so a damaged or hostile manifest cannot demand an absurd model before its tensors
+    /// are compared).
+    public let valueBudget: Int
 
     /// Describes a live module (and its children) for writing.
     public init(describing module: Module, path: String = "") throws(ModelFileError) {
@@ -50,10 +54,11 @@ public struct ModuleSpec: Sendable {
         self.children = children
         self.path = path
         self.file = ""
+        self.valueBudget = Int.max
     }
 
     /// Reads a spec from its JSON form.
-    init(json: JSON, path: String, file: String) throws(ModelFileError) {
+    init(json: JSON, path: String, file: String, valueBudget: Int) throws(ModelFileError) {
         let field = path.isEmpty ? "architecture" : "architecture.\(path)"
         guard let type = json["type"]?.stringValue else { throw .manifest(file: file, field: field + ".type", expected: "a string") }
         let configuration = json["config"] ?? .object([])
@@ -63,13 +68,15 @@ public struct ModuleSpec: Sendable {
             guard let name = entry["name"]?.stringValue, let module = entry["module"] else {
                 throw .manifest(file: file, field: field + ".children", expected: "a list of {name, module}")
             }
-            children.append((name, try ModuleSpec(json: module, path: path.isEmpty ? name : path + "." + name, file: file)))
+            children.append((name, try ModuleSpec(json: module, path: path.isEmpty ? name : path + "." + name, file: file,
+                                                  valueBudget: valueBudget)))
         }
         self.type = type
         self.configuration = configuration
         self.children = children
         self.path = path
         self.file = file
+        self.valueBudget = valueBudget
     }
 
     /// The JSON form: `{"type": ..., "config": {...}, "children": [{"name": ..., "module": ...}]}`.
@@ -127,6 +134,14 @@ public struct ModuleSpec: Sendable {
         return value
     }
 
+    /// Checks that a module about to be built needs no more values than the file holds.
+    public func reserve(_ values: Int) throws(ModelFileError) {
+        guard values >= 0, values <= valueBudget else {
+            throw .manifest(file: file, field: path.isEmpty ? "architecture" : "architecture.\(path)",
+                            expected: "a module of at most \(valueBudget) values for this file (it asks for \(values))")
+        }
+    }
+
     /// Builds every child through the registry, in order.
     public func makeChildren() throws(ModelFileError) -> [Module] {
         var modules: [Module] = []
@@ -154,6 +169,11 @@ public enum ModuleRegistry {
     /// Lets model files name `type`.
     public static func register(_ type: any ModuleArchitecture.Type) {
         types.withLock { $0[type.typeName] = type }
+    }
+
+    /// Whether `type` is one of Slope's own module types.
+    static func isBuiltIn(_ type: Module.Type) -> Bool {
+        builtInTypes.contains { ObjectIdentifier($0) == ObjectIdentifier(type) }
     }
 
     /// The names files may use.

@@ -154,10 +154,13 @@ extension Conv2d: ModuleArchitecture {
         guard input % groups == 0, output % groups == 0 else {
             throw .manifest(file: spec.file, field: "architecture.\(spec.path).config.groups", expected: "a divisor of both channel counts")
         }
+        let kernel = try IntOrPair.read(spec, "kernelSize", minimum: 1)
+        let bias = try spec.bool("bias")
+        try spec.reserve(output * input / groups * kernel.height * kernel.width + (bias ? output : 0))
         var rng = SeededGenerator(seed: 0)
-        return Conv2d(inputChannels: input, outputChannels: output, kernelSize: try IntOrPair.read(spec, "kernelSize", minimum: 1),
+        return Conv2d(inputChannels: input, outputChannels: output, kernelSize: kernel,
                       stride: try IntOrPair.read(spec, "stride", minimum: 1), padding: try IntOrPair.read(spec, "padding", minimum: 0),
-                      dilation: try IntOrPair.read(spec, "dilation", minimum: 1), groups: groups, bias: try spec.bool("bias"),
+                      dilation: try IntOrPair.read(spec, "dilation", minimum: 1), groups: groups, bias: bias,
                       generator: &rng)
     }
 }

@@ -34,8 +34,9 @@ extension Embedding: ModuleArchitecture {
     public static var typeName: String { "Embedding" }
     public var configuration: [(String, JSON)] { [("count", .int(count)), ("dimension", .int(dimension))] }
     public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        let count = try spec.size("count", in: 1...100_000_000), dimension = try spec.size("dimension", in: 1...100_000)
+        try spec.reserve(count * dimension)
         var rng = SeededGenerator(seed: 0)
-        return Embedding(count: try spec.size("count", in: 1...100_000_000), dimension: try spec.size("dimension", in: 1...100_000),
-                         generator: &rng)
+        return Embedding(count: count, dimension: dimension, generator: &rng)
     }
 }

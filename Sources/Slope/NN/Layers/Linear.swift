@@ -43,8 +43,10 @@ extension Linear: ModuleArchitecture {
         [("inputFeatures", .int(inputFeatures)), ("outputFeatures", .int(outputFeatures)), ("bias", .bool(bias != nil))]
     }
     public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        let inputs = try spec.size("inputFeatures"), outputs = try spec.size("outputFeatures")
+        let bias = try spec.bool("bias")
+        try spec.reserve(inputs * outputs + (bias ? outputs : 0))
         var rng = SeededGenerator(seed: 0)
-        return Linear(inputFeatures: try spec.size("inputFeatures"), outputFeatures: try spec.size("outputFeatures"),
-                      bias: try spec.bool("bias"), generator: &rng)
+        return Linear(inputFeatures: inputs, outputFeatures: outputs, bias: bias, generator: &rng)
     }
 }

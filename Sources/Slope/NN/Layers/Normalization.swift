@@ -137,8 +137,9 @@ extension BatchNorm1d: ModuleArchitecture {
         [("features", .int(features)), ("momentum", .float(momentum)), ("epsilon", .float(epsilon))]
     }
     public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        BatchNorm1d(features: try spec.size("features", in: 1...100_000_000), momentum: try spec.float("momentum"),
-                    epsilon: try spec.float("epsilon"))
+        let features = try spec.size("features", in: 1...100_000_000)
+        try spec.reserve(4 * features + 1)
+        return BatchNorm1d(features: features, momentum: try spec.float("momentum"), epsilon: try spec.float("epsilon"))
     }
 }
 
@@ -148,8 +149,9 @@ extension BatchNorm2d: ModuleArchitecture {
         [("features", .int(features)), ("momentum", .float(momentum)), ("epsilon", .float(epsilon))]
     }
     public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        BatchNorm2d(features: try spec.size("features", in: 1...100_000_000), momentum: try spec.float("momentum"),
-                    epsilon: try spec.float("epsilon"))
+        let features = try spec.size("features", in: 1...100_000_000)
+        try spec.reserve(4 * features + 1)
+        return BatchNorm2d(features: features, momentum: try spec.float("momentum"), epsilon: try spec.float("epsilon"))
     }
 }
 
@@ -163,6 +165,7 @@ extension LayerNorm: ModuleArchitecture {
         guard !shape.isEmpty, shape.count <= 8, shape.allSatisfy({ $0 > 0 && $0 <= 1_000_000 }), shape.reduce(1, *) <= 100_000_000 else {
             throw .manifest(file: spec.file, field: "architecture.\(spec.path).config.normalizedShape", expected: "a list of positive sizes")
         }
+        try spec.reserve(2 * shape.reduce(1, *))
         return LayerNorm(normalizedShape: shape, epsilon: try spec.float("epsilon"))
     }
 }

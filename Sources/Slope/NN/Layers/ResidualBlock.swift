@@ -44,8 +44,11 @@ extension ResidualBlock: ModuleArchitecture {
         [("inputChannels", .int(conv1.inputChannels)), ("outputChannels", .int(conv1.outputChannels)), ("stride", .int(conv1.stride.height))]
     }
     public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        let input = try spec.size("inputChannels", in: 1...65_536), output = try spec.size("outputChannels", in: 1...65_536)
+        let stride = try spec.size("stride", in: 1...64)
+        let projects = stride != 1 || input != output
+        try spec.reserve(9 * output * (input + output) + 2 * (4 * output + 1) + (projects ? input * output + 4 * output + 1 : 0))
         var rng = SeededGenerator(seed: 0)
-        return ResidualBlock(inputChannels: try spec.size("inputChannels", in: 1...65_536), outputChannels: try spec.size("outputChannels", in: 1...65_536),
-                             stride: try spec.size("stride", in: 1...64), generator: &rng)
+        return ResidualBlock(inputChannels: input, outputChannels: output, stride: stride, generator: &rng)
     }
 }

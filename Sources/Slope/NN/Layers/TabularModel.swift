@@ -86,9 +86,23 @@ extension TabularModel: ModuleArchitecture {
               (0..<1).contains(dropout), (0..<1).contains(embeddingDropout) else {
             throw .manifest(file: spec.file, field: "architecture.config", expected: "TabularModel settings within sane limits")
         }
+        let continuous = try spec.size("continuousCount", in: 0...1_000_000), outputs = try spec.size("outputCount", in: 1...1_000_000)
+        // Exactly the values the model holds: embeddings, bn_cont, bias-free hidden layers with
+        // batch norm (4 vectors and a count), and the output layer with its bias.
+        var values = continuous > 0 ? 4 * continuous + 1 : 0, width = continuous
+        for cardinality in cardinalities {
+            let size = embeddingSize(cardinality: cardinality)
+            values += cardinality * size
+            width += size
+        }
+        for size in hidden {
+            values += width * size + 4 * size + 1
+            width = size
+        }
+        values += width * outputs + outputs
+        try spec.reserve(values)
         var rng = SeededGenerator(seed: 0)
-        return TabularModel(cardinalities: cardinalities, continuousCount: try spec.size("continuousCount", in: 0...1_000_000),
-                            outputCount: try spec.size("outputCount", in: 1...1_000_000), hiddenSizes: hidden,
+        return TabularModel(cardinalities: cardinalities, continuousCount: continuous, outputCount: outputs, hiddenSizes: hidden,
                             dropout: dropout, embeddingDropout: embeddingDropout, generator: &rng)
     }
 }
