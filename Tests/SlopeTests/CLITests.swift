@@ -388,6 +388,18 @@ struct CLITrainTests {
         #expect(!run.stdout.contains("{"), "no JSON result for a failed fit")
     }
 
+    @Test func lrFindPrintsTheCurveAndItsSuggestion() throws {
+        let plot = try temporaryFolder().appendingPathComponent("lr.svg")
+        let run = try slope(["lr-find", cliTitanic!, "--target", "Survived", "--json", "--plot", plot.path])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let object = try run.json()
+        let rates = try #require(object["learningRates"] as? [Any]).compactMap(number)
+        let suggestion = try #require(number(object["suggestion"]))
+        #expect(rates.count >= 10 && zip(rates, rates.dropFirst()).allSatisfy { $0 < $1 }, "the rates rise")
+        #expect(suggestion >= rates.first! && suggestion <= rates.last!)
+        #expect(try String(contentsOf: plot, encoding: .utf8).contains("learning rate"))
+    }
+
     @Test func trainWithAutoLearningRate() throws {
         let run = try slope(["train", cliTitanic!, "--target", "Survived", "--epochs", "1", "--lr", "auto", "--json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")

@@ -44,6 +44,20 @@ extension Learner {
         try SafeTensors.write(model.stateDict(), metadata: ["format": "slope", "slope": manifest.description], to: path)
     }
 
+    /// Writes the model and its preprocessing to a file URL, atomically.
+    ///
+    /// ```swift
+    /// try learner.export(to: URL(fileURLWithPath: "titanic.slope"))
+    /// ```
+    public func export(to url: URL) throws(ModelFileError) { try export(to: url.path) }
+
+    /// Loads a model file from a file URL (see `load(from:)` with a path).
+    ///
+    /// ```swift
+    /// let learner = try Learner.load(from: URL(fileURLWithPath: "titanic.slope"))
+    /// ```
+    public static func load(from url: URL) throws(ModelFileError) -> Learner { try load(from: url.path) }
+
     /// Loads a file written by `export(to:)`: rebuilds the architecture from known module types
     /// only, checks every tensor key and shape strictly, and restores the preprocessing. The
     /// learner predicts exactly as the exported one did; it has no training data.

@@ -31,10 +31,7 @@ func inferredOutputShape(of module: Module, input: [Int]) -> [Int]? {
         let k = conv.kernelSize
         return windowed(input, channels: conv.outputChannels, kernel: (k.height, k.width), stride: conv.stride, padding: conv.padding,
                         dilation: conv.dilation)
-    case let pool as MaxPool2d:
-        return input.count == 4 ? windowed(input, channels: input[1], kernel: (pool.kernelSize.height, pool.kernelSize.width),
-                                           stride: pool.stride, padding: pool.padding, dilation: IntOrPair(1)) : nil
-    case let pool as AvgPool2d:
+    case let pool as Pool2d:
         return input.count == 4 ? windowed(input, channels: input[1], kernel: (pool.kernelSize.height, pool.kernelSize.width),
                                            stride: pool.stride, padding: pool.padding, dilation: IntOrPair(1)) : nil
     case let pool as AdaptiveAvgPool2d:

@@ -54,12 +54,9 @@ public final class Conv2d: Module, @unchecked Sendable {
     }
 }
 
-/// Max pooling as a layer (PyTorch's `nn.MaxPool2d`; the stride defaults to the kernel size).
-///
-/// ```swift
-/// let pool = MaxPool2d(kernelSize: 2)
-/// ```
-public final class MaxPool2d: Module, @unchecked Sendable {
+/// What max and average pooling layers share: a window size, a stride (the window size by
+/// default) and padding.
+public class Pool2d: Module, @unchecked Sendable {
     /// The window size.
     public let kernelSize: IntOrPair
     /// The step between windows.
@@ -67,17 +64,37 @@ public final class MaxPool2d: Module, @unchecked Sendable {
     /// Padding on each side.
     public let padding: IntOrPair
 
-    /// Makes the layer.
-    public init(kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0) {
+    init(kernelSize: IntOrPair, stride: IntOrPair?, padding: IntOrPair) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
     }
 
+    public override var extraDescription: String { "kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)" }
+
+    /// The settings written into model files.
+    public var configuration: [(String, JSON)] { [("kernelSize", kernelSize.json), ("stride", stride.json), ("padding", padding.json)] }
+
+    /// Reads the window settings of a pooling layer from a model file.
+    static func window(_ spec: ModuleSpec) throws(ModelFileError) -> (kernelSize: IntOrPair, stride: IntOrPair, padding: IntOrPair) {
+        (try IntOrPair.read(spec, "kernelSize", minimum: 1), try IntOrPair.read(spec, "stride", minimum: 1),
+         try IntOrPair.read(spec, "padding", minimum: 0))
+    }
+}
+
+/// Max pooling as a layer (PyTorch's `nn.MaxPool2d`; the stride defaults to the kernel size).
+///
+/// ```swift
+/// let pool = MaxPool2d(kernelSize: 2)
+/// ```
+public final class MaxPool2d: Pool2d, @unchecked Sendable {
+    /// Makes the layer.
+    public override init(kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0) {
+        super.init(kernelSize: kernelSize, stride: stride, padding: padding)
+    }
+
     /// The largest value in each window.
     public override func forward(_ input: Tensor) -> Tensor { input.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
-
-    public override var extraDescription: String { "kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)" }
 }
 
 /// Average pooling as a layer (PyTorch's `nn.AvgPool2d`, padding counted in the average).
@@ -85,25 +102,14 @@ public final class MaxPool2d: Module, @unchecked Sendable {
 /// ```swift
 /// let pool = AvgPool2d(kernelSize: 2)
 /// ```
-public final class AvgPool2d: Module, @unchecked Sendable {
-    /// The window size.
-    public let kernelSize: IntOrPair
-    /// The step between windows.
-    public let stride: IntOrPair
-    /// Padding on each side.
-    public let padding: IntOrPair
-
+public final class AvgPool2d: Pool2d, @unchecked Sendable {
     /// Makes the layer.
-    public init(kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0) {
-        self.kernelSize = kernelSize
-        self.stride = stride ?? kernelSize
-        self.padding = padding
+    public override init(kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0) {
+        super.init(kernelSize: kernelSize, stride: stride, padding: padding)
     }
 
     /// The mean of each window.
     public override func forward(_ input: Tensor) -> Tensor { input.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
-
-    public override var extraDescription: String { "kernelSize: \(kernelSize), stride: \(stride), padding: \(padding)" }
 }
 
 /// Average pooling to a fixed output size whatever the input size (PyTorch's
@@ -167,19 +173,17 @@ extension Conv2d: ModuleArchitecture {
 
 extension MaxPool2d: ModuleArchitecture {
     public static var typeName: String { "MaxPool2d" }
-    public var configuration: [(String, JSON)] { [("kernelSize", kernelSize.json), ("stride", stride.json), ("padding", padding.json)] }
     public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        MaxPool2d(kernelSize: try IntOrPair.read(spec, "kernelSize", minimum: 1), stride: try IntOrPair.read(spec, "stride", minimum: 1),
-                  padding: try IntOrPair.read(spec, "padding", minimum: 0))
+        let window = try window(spec)
+        return MaxPool2d(kernelSize: window.kernelSize, stride: window.stride, padding: window.padding)
     }
 }
 
 extension AvgPool2d: ModuleArchitecture {
     public static var typeName: String { "AvgPool2d" }
-    public var configuration: [(String, JSON)] { [("kernelSize", kernelSize.json), ("stride", stride.json), ("padding", padding.json)] }
     public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        AvgPool2d(kernelSize: try IntOrPair.read(spec, "kernelSize", minimum: 1), stride: try IntOrPair.read(spec, "stride", minimum: 1),
-                  padding: try IntOrPair.read(spec, "padding", minimum: 0))
+        let window = try window(spec)
+        return AvgPool2d(kernelSize: window.kernelSize, stride: window.stride, padding: window.padding)
     }
 }
 
