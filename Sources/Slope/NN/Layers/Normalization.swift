@@ -5,7 +5,7 @@
 /// `running_mean`, `running_var`, `num_batches_tracked`.
 ///
 /// ```swift
-/// let norm = BatchNorm(features: 16, rank: 4)   // BatchNorm2d for [N, 16, H, W]
+/// let norm = BatchNorm2d(features: 16)   // for [N, 16, H, W]
 /// ```
 public class BatchNorm: Module, @unchecked Sendable {
     /// The scale γ, `[features]`, initialised to 1.
@@ -45,27 +45,20 @@ public class BatchNorm: Module, @unchecked Sendable {
     public override func forward(_ input: Tensor) -> Tensor {
         require(ranks.contains(input.rank) && input.shape[1] == features,
                 "\(type(of: self)): expected input of rank \(ranks.map(String.init).joined(separator: " or ")) with \(features) channels on axis 1, got shape \(input.shape)")
-        let axes = [0] + Array(2..<input.rank)
-        var channelShape = [Int](repeating: 1, count: input.rank)
-        channelShape[1] = features
-        let mean: Tensor, variance: Tensor
-        if isTraining {
-            let n = input.count / features
-            require(n > 1, "\(type(of: self)): training needs more than one value per channel, got shape \(input.shape)")
-            mean = input.mean(axes: axes, keepDims: true)
-            variance = (input - mean).squared().mean(axes: axes, keepDims: true)
-            noGrad {
-                let unbiased = variance.detach().reshaped([features]) * (Float(n) / Float(n - 1))
-                runningMean.assign(runningMean * (1 - momentum) + mean.detach().reshaped([features]) * momentum)
-                runningVar.assign(runningVar * (1 - momentum) + unbiased * momentum)
-                numBatchesTracked += 1
-            }
-        } else {
-            mean = runningMean.reshaped(channelShape)
-            variance = runningVar.reshaped(channelShape)
+        if !isTraining {
+            return Tensor.batchNorm(input, weight: weight, bias: bias, statistics: (runningMean.scalars, runningVar.scalars),
+                                    epsilon: epsilon).output
         }
-        let normalized = (input - mean) / (variance + epsilon).sqrt()
-        return normalized * weight.reshaped(channelShape) + bias.reshaped(channelShape)
+        let n = input.count / features
+        require(n > 1, "\(type(of: self)): training needs more than one value per channel, got shape \(input.shape)")
+        let (output, mean, variance) = Tensor.batchNorm(input, weight: weight, bias: bias, epsilon: epsilon)
+        noGrad {
+            let unbiased = Tensor(variance) * (Float(n) / Float(n - 1))
+            runningMean.assign(runningMean * (1 - momentum) + Tensor(mean) * momentum)
+            runningVar.assign(runningVar * (1 - momentum) + unbiased * momentum)
+            numBatchesTracked += 1
+        }
+        return output
     }
 
     public override var extraDescription: String { "features: \(features), epsilon: \(epsilon), momentum: \(momentum)" }

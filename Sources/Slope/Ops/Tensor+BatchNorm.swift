@@ -1,0 +1,114 @@
+/// Batch normalisation over axis 1 as one op (the element-wise composite allocates a dozen
+/// activation-sized tensors per layer and dominated a CNN's step).
+extension Tensor {
+    /// Normalises each channel (axis 1) of `[N, C, ...]` input and applies the affine map:
+    /// `y = (x - μ)·σ⁻¹·γ + β`. With `statistics` nil, `μ` and the biased variance `σ²` come from
+    /// this batch and the gradient flows through them:
+    /// `dx = γσ⁻¹/M · (M·g - Σg - x̂·Σ(g·x̂))` with `M` values per channel;
+    /// with `statistics` given (evaluation), `dx = g·γ·σ⁻¹`. Always `dγ = Σ g·x̂`, `dβ = Σ g`.
+    /// Returns the output and the batch mean and biased variance per channel.
+    ///
+    /// ```swift
+    /// let (y, mean, variance) = Tensor.batchNorm(x, weight: gamma, bias: beta, epsilon: 1e-5)
+    /// ```
+    public static func batchNorm(
+        _ input: Tensor, weight: Tensor, bias: Tensor, statistics: (mean: [Float], variance: [Float])? = nil, epsilon: Float
+    ) -> (output: Tensor, mean: [Float], variance: [Float]) {
+        require(input.rank >= 2, "batchNorm: input must be [N, C, ...], got shape \(input.shape)")
+        let (batch, channels) = (input.shape[0], input.shape[1])
+        require(weight.shape == [channels] && bias.shape == [channels],
+                "batchNorm: weight \(weight.shape) and bias \(bias.shape) must be [\(channels)] for input \(input.shape)")
+        let spatial = input.shape[2...].reduce(1, *)
+        let perChannel = batch * spatial
+        var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
+        input.storage.withUnsafeBufferPointer { x in
+            if let statistics {
+                mean = statistics.mean
+                variance = statistics.variance
+                return
+            }
+            for c in 0..<channels {
+                var sum: Double = 0
+                for n in 0..<batch {
+                    let base = (n * channels + c) * spatial
+                    for s in 0..<spatial { sum += Double(x[base + s]) }
+                }
+                let average = sum / Double(Swift.max(perChannel, 1))
+                var squares: Double = 0
+                for n in 0..<batch {
+                    let base = (n * channels + c) * spatial
+                    for s in 0..<spatial { let d = Double(x[base + s]) - average; squares += d * d }
+                }
+                mean[c] = Float(average)
+                variance[c] = Float(squares / Double(Swift.max(perChannel, 1)))
+            }
+        }
+        let invstd = variance.map { 1 / ($0 + epsilon).squareRoot() }
+        let gamma = weight.storage, beta = bias.storage
+        var output = [Float](repeating: 0, count: input.count)
+        input.storage.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                for n in 0..<batch {
+                    for c in 0..<channels {
+                        let base = (n * channels + c) * spatial
+                        let scale = invstd[c] * gamma[c], shift = beta[c] - mean[c] * scale
+                        for s in 0..<spatial { y[base + s] = x[base + s] * scale + shift }
+                    }
+                }
+            }
+        }
+        let result = Tensor(unchecked: input.shape, output)
+        let usesBatchStatistics = statistics == nil
+        if (input.requiresGrad || weight.requiresGrad || bias.requiresGrad) && isGradEnabled {
+            result.record("batchNorm", [input, weight, bias]) { g in
+                var gradSum = [Float](repeating: 0, count: channels), gradDotNormalized = [Float](repeating: 0, count: channels)
+                g.storage.withUnsafeBufferPointer { grad in
+                    input.storage.withUnsafeBufferPointer { x in
+                        for c in 0..<channels {
+                            var sum: Float = 0, dot: Float = 0
+                            for n in 0..<batch {
+                                let base = (n * channels + c) * spatial
+                                for s in 0..<spatial {
+                                    sum += grad[base + s]
+                                    dot += grad[base + s] * (x[base + s] - mean[c])
+                                }
+                            }
+                            gradSum[c] = sum
+                            gradDotNormalized[c] = dot * invstd[c]
+                        }
+                    }
+                }
+                var dx: Tensor?
+                if input.requiresGrad {
+                    var values = [Float](repeating: 0, count: input.count)
+                    let m = Float(perChannel)
+                    g.storage.withUnsafeBufferPointer { grad in
+                        input.storage.withUnsafeBufferPointer { x in
+                            values.withUnsafeMutableBufferPointer { out in
+                                for n in 0..<batch {
+                                    for c in 0..<channels {
+                                        let base = (n * channels + c) * spatial
+                                        let scale = gamma[c] * invstd[c]
+                                        if usesBatchStatistics {
+                                            let meanGrad = gradSum[c] / m, normalizedGrad = gradDotNormalized[c] / m
+                                            for s in 0..<spatial {
+                                                let normalized = (x[base + s] - mean[c]) * invstd[c]
+                                                out[base + s] = scale * (grad[base + s] - meanGrad - normalized * normalizedGrad)
+                                            }
+                                        } else {
+                                            for s in 0..<spatial { out[base + s] = scale * grad[base + s] }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    dx = Tensor(unchecked: input.shape, values)
+                }
+                return [dx, weight.requiresGrad ? Tensor(unchecked: [channels], gradDotNormalized) : nil,
+                        bias.requiresGrad ? Tensor(unchecked: [channels], gradSum) : nil]
+            }
+        }
+        return (result, mean, variance)
+    }
+}
