@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+import Slope
 
 // Runs the built `slope` executable as a separate process (no stdin, stdout and stderr as
 // pipes) and checks its output, exit status and files. `swift build --build-tests` builds the
@@ -444,5 +445,59 @@ struct CLITrainTests {
         let run = try slope(["train", cliTitanic!])
         expectOneLineError(run, "train without --target")
         #expect(run.stderr.contains("--target"))
+    }
+}
+
+// MARK: - Image models end to end
+
+@Suite(.enabled(if: cliReady, "the slope executable was not found"))
+struct CLIImageTests {
+    /// A folder with a `dark` and a `light` class of small noisy gray PNG files.
+    private func imageFolder() throws -> URL {
+        let root = try temporaryFolder().appendingPathComponent("shades")
+        var generator = SeededGenerator(seed: 7)
+        for (name, base) in [("dark", 40), ("light", 210)] {
+            let folder = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for index in 0..<10 {
+                let pixels = (0..<(16 * 16)).map { _ in UInt8(base + Int(generator.next() % 40)) }
+                try ImageFile.writePNG(DecodedImage(width: 16, height: 16, channels: 1, pixels: pixels),
+                                       path: folder.appendingPathComponent("\(index).png").path)
+            }
+        }
+        return root
+    }
+
+    @Test func trainExportPredictAndInspectAnImageModel() throws {
+        let root = try imageFolder()
+        let model = root.deletingLastPathComponent().appendingPathComponent("shades.slope").path
+        let train = try slope(["train", root.path, "--images", "--size", "16", "--channels", "1", "--epochs", "10",
+                               "--batch-size", "4", "--export", model, "--json"])
+        #expect(train.status == 0, "stderr: \(train.stderr)")
+        #expect(try train.json()["task"] as? String == "classification")
+
+        let folder = try slope(["predict", model, root.appendingPathComponent("light").path, "--json"])
+        #expect(folder.status == 0, "stderr: \(folder.stderr)")
+        let lines = folder.stdout.split(separator: "\n")
+        #expect(lines.count == 10)
+        let light = lines.filter { $0.contains("\"prediction\":\"light\"") }.count
+        #expect(light >= 8, "predictions for the light images: \(folder.stdout)")
+
+        let one = try slope(["predict", model, root.appendingPathComponent("dark/0.png").path])
+        #expect(one.status == 0, "stderr: \(one.stderr)")
+        #expect(one.stdout.hasPrefix("file,prediction,probability_dark,probability_light\n"), "\(one.stdout)")
+
+        let inspect = try slope(["inspect", model])
+        #expect(inspect.status == 0 && inspect.stdout.contains("Conv2d") && inspect.stdout.contains("images 1x16x16"), "\(inspect.stdout)")
+        let submodule = try slope(["inspect", model, "--submodule", "0.0"])
+        #expect(submodule.status == 0 && submodule.stdout.contains("Conv2d"), "\(submodule.stdout)")
+    }
+
+    @Test func aCorruptImageIsNamedInOneLine() throws {
+        let root = try imageFolder()
+        try Data("not a png".utf8).write(to: root.appendingPathComponent("dark/broken.png"))
+        let run = try slope(["train", root.path, "--images", "--size", "16", "--epochs", "1"])
+        expectOneLineError(run, "train on a folder with a corrupt image")
+        #expect(run.stderr.contains("broken.png"), "stderr: \(run.stderr)")
     }
 }
