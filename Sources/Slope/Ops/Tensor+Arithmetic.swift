@@ -37,10 +37,26 @@ extension Tensor {
         let result = Tensor(unchecked: shape, values)
         if recording(lhs, rhs) {
             result.record("mul", lhs, rhs) { g in
-                (lhs.requiresGrad ? g * rhs : nil, rhs.requiresGrad ? g * lhs : nil)
+                (lhs.requiresGrad ? Tensor.scaledGradient(g, by: rhs, for: lhs) : nil,
+                 rhs.requiresGrad ? Tensor.scaledGradient(g, by: lhs, for: rhs) : nil)
             }
         }
         return result
+    }
+
+    /// `g * other` as the gradient of `input`; when `input` is a single value broadcast over
+    /// `other`'s shape (a coefficient times a tensor), its gradient is the dot product `Σ g·other`,
+    /// computed directly instead of as a full product that the engine would then sum.
+    private static func scaledGradient(_ g: Tensor, by other: Tensor, for input: Tensor) -> Tensor {
+        guard input.count == 1, other.shape == g.shape, g.count > 1 else { return g * other }
+        let dot = g.storage.withUnsafeBufferPointer { a in
+            other.storage.withUnsafeBufferPointer { b in
+                var total: Float = 0
+                for i in 0..<a.count { total += a[i] * b[i] }
+                return total
+            }
+        }
+        return Tensor(unchecked: input.shape, [dot])
     }
 
     /// Element-wise quotient with broadcasting: `(a / b)[i] = a[i] / b[i]`;

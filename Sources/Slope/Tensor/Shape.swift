@@ -15,6 +15,8 @@ enum Shape {
     /// of them 1. Stops with `op: shapes [2, 5] and [3, 5] cannot be broadcast` otherwise.
     static func broadcast(_ lhs: [Int], _ rhs: [Int], op: StaticString) -> [Int] {
         if lhs == rhs { return lhs }
+        if lhs.isEmpty { return rhs }
+        if rhs.isEmpty { return lhs }
         let rank = max(lhs.count, rhs.count)
         var result = [Int](repeating: 1, count: rank)
         for i in 0..<rank {

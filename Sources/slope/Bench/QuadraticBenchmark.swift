@@ -3,8 +3,8 @@ import Slope
 /// T1: the lesson's quadratic fit, 10,000 steps of gradient descent on the notebook's 20 points,
 /// written as a user writes it (`loss.backward()`, `abc -= lr * abc.grad!` under `noGrad`).
 /// `us_per_step` uses the library's `quadratic(abc)` and `mse` (one op each, as PyTorch's
-/// `mse_loss` is one op); `us_per_step_written_out` spells both out in element-wise ops,
-/// exactly as the PyTorch script writes the prediction.
+/// `mse_loss` is one op); `us_per_step_written_out` writes the prediction out in element-wise
+/// ops exactly as the PyTorch script does (`F.mse_loss(abc[2] * x**2 + abc[1] * x + abc[0], y)`).
 enum QuadraticBenchmark {
     static func run(steps: Int = 10_000, lr: Float = 0.01) -> JSON {
         let (x, y) = Lesson.noisyQuadratic()
@@ -12,7 +12,7 @@ enum QuadraticBenchmark {
             let abc = Tensor([1.5, 1.5, 1.5]).requiresGrad()
             for _ in 0..<n {
                 let loss = writtenOut
-                    ? (abc[2] * x.pow(2) + abc[1] * x + abc[0] - y).squared().mean()
+                    ? mse(abc[2] * x.pow(2) + abc[1] * x + abc[0], y)
                     : mse(quadratic(abc)(x), y)
                 loss.backward()
                 noGrad { abc -= lr * abc.grad! }
