@@ -20,6 +20,8 @@ public struct ProgressDisplay: Sendable {
 
     /// The style in use.
     public var style: Style
+    /// When the live bar was last drawn (it is redrawn at most ten times a second).
+    private var lastDraw = Date.distantPast
 
     /// Makes a display; by default live when standard output is a terminal, plain otherwise.
     public init(style: Style? = nil) {
@@ -43,8 +45,9 @@ public struct ProgressDisplay: Sendable {
         fflush(nil)
     }
 
-    func bar(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double, elapsed: Double) {
-        guard style == .live, batches > 0 else { return }
+    mutating func bar(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Double, elapsed: Double) {
+        guard style == .live, batches > 0, batch == batches || Date().timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = Date()
         let width = 30
         let done = Int(Double(width) * Double(batch) / Double(batches))
         let left = batch > 0 ? elapsed / Double(batch) * Double(batches - batch) : 0
