@@ -49,7 +49,8 @@ public func gradientDescent(
     let start = Date()
     var history: [Float] = []
     history.reserveCapacity(maxSteps)
-    var velocities = parameters.map { [Float](repeating: 0, count: $0.count) }
+    // The step itself is SGD's (`p -= lr * v`, `v = momentum * v + g`), not a second copy of it.
+    let optimizer = SGD(parameters, lr: lr, momentum: momentum)
     func finish(_ outcome: FitOutcome, _ finalLoss: Float) -> FitResult {
         FitResult(loss: finalLoss, steps: history.count - (outcome == .diverged ? 1 : 0), outcome: outcome,
                   history: history, seconds: Date().timeIntervalSince(start))
@@ -65,33 +66,9 @@ public func gradientDescent(
             return finish(.converged, current)
         }
         value.backward()
-        for (index, parameter) in parameters.enumerated() {
-            guard let grad = parameter.grad else { continue }
-            parameter.descend(along: grad.storage, lr: lr, momentum: momentum, velocity: &velocities[index])
-            parameter.zeroGrad()
-        }
+        optimizer.step()
+        optimizer.zeroGrad()
     }
     let finalLoss = noGrad { loss().item() }
     return finish(finalLoss.isFinite ? .reachedStepLimit : .diverged, finalLoss)
-}
-
-extension Tensor {
-    /// One SGD step in place: `v = momentum * v + g; p -= lr * v` (plain `p -= lr * g` when
-    /// momentum is 0).
-    func descend(along gradient: [Float], lr: Float, momentum: Float, velocity: inout [Float]) {
-        storage.withUnsafeMutableBufferPointer { p in
-            gradient.withUnsafeBufferPointer { g in
-                if momentum == 0 {
-                    for i in 0..<p.count { p[i] -= lr * g[i] }
-                } else {
-                    velocity.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<p.count {
-                            v[i] = momentum * v[i] + g[i]
-                            p[i] -= lr * v[i]
-                        }
-                    }
-                }
-            }
-        }
-    }
 }
