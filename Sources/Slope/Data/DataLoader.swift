@@ -49,17 +49,13 @@ public struct TensorDataset: @unchecked Sendable {
     }
 
     private static func rows(of tensor: Tensor, at indices: [Int]) -> Tensor {
-        let rowSize = tensor.shape[0] == 0 ? 0 : tensor.count / tensor.shape[0]
-        var values = [Float](repeating: 0, count: indices.count * rowSize)
-        tensor.storage.withUnsafeBufferPointer { source in
-            values.withUnsafeMutableBufferPointer { out in
-                for (k, index) in indices.enumerated() {
-                    require(index >= 0 && index < tensor.shape[0], "TensorDataset: sample \(index) is out of range 0..<\(tensor.shape[0])")
-                    (out.baseAddress! + k * rowSize).update(from: source.baseAddress! + index * rowSize, count: rowSize)
-                }
-            }
+        let count = tensor.shape[0]
+        for index in indices {
+            require(index >= 0 && index < count, "TensorDataset: sample \(index) is out of range 0..<\(count)")
         }
-        return Tensor(unchecked: [indices.count] + Array(tensor.shape.dropFirst()), values)
+        let rowSize = count == 0 ? 0 : tensor.count / count
+        return Tensor(unchecked: [indices.count] + Array(tensor.shape.dropFirst()),
+                      Kernels.gatherRows(tensor.storage, rowSize: rowSize, indices: indices))
     }
 }
 

@@ -130,6 +130,19 @@ enum Kernels {
         return result
     }
 
+    /// The rows at `indices` of a buffer of rows of `rowSize` values, one block copy per row.
+    static func gatherRows(_ values: [Float], rowSize: Int, indices: [Int]) -> [Float] {
+        var result = [Float](repeating: 0, count: indices.count * rowSize)
+        values.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { out in
+                for (k, index) in indices.enumerated() {
+                    (out.baseAddress! + k * rowSize).update(from: source.baseAddress! + index * rowSize, count: rowSize)
+                }
+            }
+        }
+        return result
+    }
+
     // MARK: - Accumulation
 
     /// Sums a gradient of broadcast shape `from` down to the input's shape `to` (the adjoint of

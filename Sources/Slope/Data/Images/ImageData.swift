@@ -71,17 +71,8 @@ public enum ImageData {
 extension LabeledImages {
     /// The images and labels at `indices`.
     func subset(_ indices: [Int]) -> LabeledImages {
-        let size = imageSize
-        var values = [Float](repeating: 0, count: indices.count * size)
-        images.withUnsafeBufferPointer { source in
-            values.withUnsafeMutableBufferPointer { out in
-                for (k, index) in indices.enumerated() {
-                    (out.baseAddress! + k * size).update(from: source.baseAddress! + index * size, count: size)
-                }
-            }
-        }
-        return LabeledImages(images: values, count: indices.count, channels: channels, height: height, width: width,
-                             labels: indices.map { labels[$0] }, classNames: classNames)
+        LabeledImages(images: Kernels.gatherRows(images, rowSize: imageSize, indices: indices), count: indices.count,
+                      channels: channels, height: height, width: width, labels: indices.map { labels[$0] }, classNames: classNames)
     }
 
     /// The images as `[count, channels, height, width]` inputs with class-index targets.
