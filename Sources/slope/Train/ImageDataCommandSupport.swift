@@ -34,8 +34,4 @@ enum ImageDataCommandSupport {
             throw CommandError("\(error)")
         }
     }
-
-    static func learner(_ data: DataLoaders, seed: UInt64, weightDecay: Float) throws -> Learner {
-        visionLearner(data: data, seed: seed, weightDecay: weightDecay)
-    }
 }

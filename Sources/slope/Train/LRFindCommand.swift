@@ -14,15 +14,9 @@ struct LRFindCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
     func run() throws {
-        let hidden = layers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }) else { throw CommandError("--layers must be positive sizes like 200,100, got `\(layers)`") }
+        let hidden = try DataOptions.hiddenSizes(layers)
         let loaders = try data.load()
-        let learner: Learner
-        switch loaders.preprocessing {
-        case .tabular: learner = tabularLearner(data: loaders, layers: hidden, seed: data.seed)
-        case .image: learner = visionLearner(data: loaders, seed: data.seed)
-        case .none: throw CommandError("no preprocessing for this data")
-        }
+        let learner = try data.learner(for: loaders, hidden: hidden)
         let found = learner.lrFind()
         if let plot {
             do { try SVGChart(found.chart()).write(toFile: plot) } catch { throw CommandError("\(error)") }

@@ -20,10 +20,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         guard epochs >= 1 else { throw CommandError("--epochs must be at least 1, got \(epochs)") }
-        let hidden = layers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !hidden.isEmpty, hidden.allSatisfy({ $0 > 0 }), hidden.count == layers.split(separator: ",").count else {
-            throw CommandError("--layers must be positive sizes like 200,100, got `\(layers)`")
-        }
+        let hidden = try DataOptions.hiddenSizes(layers)
         let explicitLR: Float?
         if lr == "auto" { explicitLR = nil } else {
             guard let value = Float(lr), value.isFinite, value > 0 else { throw CommandError("--lr must be `auto` or a positive number, got `\(lr)`") }
@@ -34,7 +31,7 @@ struct TrainCommand: ParsableCommand {
         let start = Date()
         let loaders = try data.load()
         if !json { print(DataOptions.summary(loaders)) }
-        let learner = try makeLearner(loaders, hidden: hidden)
+        let learner = try data.learner(for: loaders, hidden: hidden, dropout: dropout, weightDecay: wd)
         learner.progress = ProgressDisplay(style: json ? .silent : nil)
         let rate = explicitLR ?? learner.lrFind().suggestion
         if !json && explicitLR == nil { print(String(format: "learning rate: %.2e (lrFind's valley)", rate)) }
@@ -55,15 +52,6 @@ struct TrainCommand: ParsableCommand {
                 "task": .string(loaders.task.rawValue), "metrics": .object(metrics), "epochs": .int(learner.recorder.epochs.count),
                 "lr": .float(rate), "seconds": .number(Date().timeIntervalSince(start)),
             ]))
-        }
-    }
-
-    /// The learner that suits the data.
-    func makeLearner(_ loaders: DataLoaders, hidden: [Int]) throws -> Learner {
-        switch loaders.preprocessing {
-        case .tabular: return tabularLearner(data: loaders, layers: hidden, dropout: dropout, weightDecay: wd, seed: data.seed)
-        case .image: return try ImageDataCommandSupport.learner(loaders, seed: data.seed, weightDecay: wd)
-        case .none: throw CommandError("no preprocessing for this data")
         }
     }
 }

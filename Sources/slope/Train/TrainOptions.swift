@@ -65,6 +65,28 @@ struct DataOptions: ParsableArguments {
     }
 }
 
+extension DataOptions {
+    /// Parses `--layers 200,100`, with one clear line for anything else.
+    static func hiddenSizes(_ text: String) throws -> [Int] {
+        let parts = text.split(separator: ",")
+        let sizes = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty, sizes.count == parts.count, sizes.allSatisfy({ $0 > 0 }) else {
+            throw CommandError("--layers must be positive sizes like 200,100, got `\(text)`")
+        }
+        return sizes
+    }
+
+    /// The learner that suits the data: fastai's tabular model for tables, the vision models
+    /// for images.
+    func learner(for loaders: DataLoaders, hidden: [Int], dropout: Float = 0, weightDecay: Float = 0.01) throws -> Learner {
+        switch loaders.preprocessing {
+        case .tabular: return tabularLearner(data: loaders, layers: hidden, dropout: dropout, weightDecay: weightDecay, seed: seed)
+        case .image: return visionLearner(data: loaders, seed: seed, weightDecay: weightDecay)
+        case .none: throw CommandError("no preprocessing for this data")
+        }
+    }
+}
+
 extension String {
     /// `nil` for an empty string.
     var nonEmpty: String? { isEmpty ? nil : self }
