@@ -83,7 +83,9 @@ public struct TabularPreprocessor: Sendable, Equatable {
         }
         let resolvedTask = task ?? inferTask(targetValues)
 
-        let split = splitColumns(table, excluding: [target] + ignoring)
+        // Columns not named are split automatically (a pass over the table, skipped when both lists are given).
+        let split = categoricalColumns != nil && continuousColumns != nil
+            ? (categorical: [], continuous: [], identifiers: []) : splitColumns(table, excluding: [target] + ignoring)
         let categoricalNames = categoricalColumns ?? split.categorical.filter { !(continuousColumns ?? []).contains($0) }
         let continuousNames = continuousColumns ?? split.continuous.filter { !(categoricalColumns ?? []).contains($0) }
         if categoricalNames.isEmpty && continuousNames.isEmpty { throw .noInputColumns(file: table.source) }
