@@ -23,7 +23,7 @@ public struct CSVReader: Sendable {
     /// let reader = CSVReader(separator: "\t", hasHeader: false)
     /// ```
     public init(separator: Character = ",", hasHeader: Bool = true) {
-        precondition(
+        require(
             separator.isASCII && separator != "\"" && !separator.isNewline,
             "CSVReader: separator must be one ASCII character other than a quote or line break, got \(separator.debugDescription)"
         )

@@ -48,7 +48,7 @@ public struct DataTable: Equatable, Sendable {
         columnNames: [String], rows: [[String?]], source: String = "table", lineNumbers: [Int]? = nil
     ) throws(CSVError) {
         let lines = lineNumbers ?? rows.indices.map { $0 + 2 }
-        precondition(lines.count == rows.count, "DataTable: \(lines.count) line numbers for \(rows.count) rows")
+        require(lines.count == rows.count, "DataTable: \(lines.count) line numbers for \(rows.count) rows")
         var firstNumber: [String: Int] = [:]
         for (index, name) in columnNames.enumerated() {
             if let first = firstNumber[name] {

@@ -49,7 +49,7 @@ enum Gemm {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, backend: GemmBackend
     ) {
-        precondition(m >= 0 && n >= 0 && k >= 0, "matmul: negative size m=\(m), n=\(n), k=\(k)")
+        require(m >= 0 && n >= 0 && k >= 0, "matmul: negative size m=\(m), n=\(n), k=\(k)")
         if m == 0 || n == 0 { return }
         let useBLAS =
             switch backend {

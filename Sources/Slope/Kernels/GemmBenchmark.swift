@@ -15,7 +15,7 @@ public enum MatmulBenchmark {
     /// MatmulBenchmark.gflops(n: 512, useBLAS: false)  // e.g. 150.0
     /// ```
     public static func gflops(n: Int, useBLAS: Bool) -> Double? {
-        precondition(n > 0, "MatmulBenchmark.gflops: n must be positive, got \(n)")
+        require(n > 0, "MatmulBenchmark.gflops: n must be positive, got \(n)")
         if useBLAS && !BLAS.isLoaded { return nil }
         let backend: GemmBackend = useBLAS ? .blas : .builtIn
         var generator = SplitMix64(seed: 42)

@@ -37,7 +37,7 @@ extension Chart {
         public init<Value: BinaryFloatingPoint>(
             style: Style, label: String = "", x: [Value], y: [Value], color: Color? = nil
         ) {
-            precondition(x.count == y.count, "Chart.Series: x has \(x.count) values but y has \(y.count)")
+            require(x.count == y.count, "Chart.Series: x has \(x.count) values but y has \(y.count)")
             self.style = style
             self.label = label
             self.x = x.map { Double($0) }

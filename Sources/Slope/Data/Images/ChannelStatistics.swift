@@ -19,10 +19,10 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// let gray = ChannelStatistics(mean: [0.5], std: [0.5])  // maps 0...1 to -1...1
     /// ```
     public init(mean: [Float], std: [Float]) {
-        precondition(!mean.isEmpty && mean.count == std.count,
+        require(!mean.isEmpty && mean.count == std.count,
                      "ChannelStatistics: expected one mean and one std per channel, got \(mean.count) and \(std.count)")
-        precondition(mean.allSatisfy(\.isFinite), "ChannelStatistics: every mean must be finite, got \(mean)")
-        precondition(std.allSatisfy { $0.isFinite && $0 > 0 }, "ChannelStatistics: every std must be positive and finite, got \(std)")
+        require(mean.allSatisfy(\.isFinite), "ChannelStatistics: every mean must be finite, got \(mean)")
+        require(std.allSatisfy { $0.isFinite && $0 > 0 }, "ChannelStatistics: every std must be positive and finite, got \(std)")
         self.mean = mean
         self.std = std
     }
@@ -80,10 +80,10 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// let stats = ChannelStatistics.measure(chwImages: images.map { $0.chwFloats() }, channels: 3)
     /// ```
     public static func measure(chwImages: [[Float]], channels: Int) -> ChannelStatistics {
-        precondition(channels > 0, "ChannelStatistics.measure: channels must be positive, got \(channels)")
+        require(channels > 0, "ChannelStatistics.measure: channels must be positive, got \(channels)")
         var accumulator = Accumulator(channels: channels)
         for image in chwImages {
-            precondition(image.count % channels == 0, "ChannelStatistics.measure: \(image.count) values are not a \(channels)-channel image")
+            require(image.count % channels == 0, "ChannelStatistics.measure: \(image.count) values are not a \(channels)-channel image")
             accumulator.add(image, plane: image.count / channels)
         }
         return accumulator.statistics
@@ -143,7 +143,7 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// ChannelStatistics.imageNet.normalize(&chw)
     /// ```
     public func normalize(_ values: inout [Float]) {
-        precondition(values.count % channels == 0, "ChannelStatistics.normalize: \(values.count) values are not a \(channels)-channel image")
+        require(values.count % channels == 0, "ChannelStatistics.normalize: \(values.count) values are not a \(channels)-channel image")
         normalize(&values, plane: values.count / channels)
     }
 
@@ -164,7 +164,7 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// ChannelStatistics.measure(train).normalize(&train)
     /// ```
     public func normalize(_ set: inout LabeledImages) {
-        precondition(set.channels == channels, "ChannelStatistics.normalize: statistics for \(channels) channels, images have \(set.channels)")
+        require(set.channels == channels, "ChannelStatistics.normalize: statistics for \(channels) channels, images have \(set.channels)")
         normalize(&set.images, plane: set.height * set.width)
     }
 

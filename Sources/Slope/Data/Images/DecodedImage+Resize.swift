@@ -12,8 +12,8 @@ extension DecodedImage {
     /// let thumbnail = image.resized(width: 64, height: 64)
     /// ```
     public func resized(width targetWidth: Int, height targetHeight: Int) -> DecodedImage {
-        precondition(targetWidth > 0 && targetHeight > 0, "DecodedImage.resized: size must be positive, got \(targetWidth) x \(targetHeight)")
-        precondition(width > 0 && height > 0, "DecodedImage.resized: cannot resize an empty \(width) x \(height) image")
+        require(targetWidth > 0 && targetHeight > 0, "DecodedImage.resized: size must be positive, got \(targetWidth) x \(targetHeight)")
+        require(width > 0 && height > 0, "DecodedImage.resized: cannot resize an empty \(width) x \(height) image")
         if targetWidth == width && targetHeight == height { return self }
         let columns = ResampleWeights(source: width, target: targetWidth)
         let rows = ResampleWeights(source: height, target: targetHeight)
@@ -69,7 +69,7 @@ extension DecodedImage {
     /// let scaled = image.resized(shorterSide: 256)  // 640 × 480 → 341 × 256
     /// ```
     public func resized(shorterSide: Int) -> DecodedImage {
-        precondition(shorterSide > 0, "DecodedImage.resized: shorterSide must be positive, got \(shorterSide)")
+        require(shorterSide > 0, "DecodedImage.resized: shorterSide must be positive, got \(shorterSide)")
         if width <= height {
             return resized(width: shorterSide, height: max(1, shorterSide * height / max(width, 1)))
         }
@@ -83,7 +83,7 @@ extension DecodedImage {
     /// let square = image.resized(shorterSide: 256).centerCropped(width: 224, height: 224)
     /// ```
     public func centerCropped(width targetWidth: Int, height targetHeight: Int) -> DecodedImage {
-        precondition(targetWidth > 0 && targetHeight > 0, "DecodedImage.centerCropped: size must be positive, got \(targetWidth) x \(targetHeight)")
+        require(targetWidth > 0 && targetHeight > 0, "DecodedImage.centerCropped: size must be positive, got \(targetWidth) x \(targetHeight)")
         let left = Self.cropOffset(source: width, target: targetWidth)
         let top = Self.cropOffset(source: height, target: targetHeight)
         let channels = channels, width = width, height = height
@@ -112,8 +112,8 @@ extension DecodedImage {
     /// let filled = image.resizedToFill(width: 224, height: 224)
     /// ```
     public func resizedToFill(width targetWidth: Int, height targetHeight: Int) -> DecodedImage {
-        precondition(targetWidth > 0 && targetHeight > 0, "DecodedImage.resizedToFill: size must be positive, got \(targetWidth) x \(targetHeight)")
-        precondition(width > 0 && height > 0, "DecodedImage.resizedToFill: cannot resize an empty \(width) x \(height) image")
+        require(targetWidth > 0 && targetHeight > 0, "DecodedImage.resizedToFill: size must be positive, got \(targetWidth) x \(targetHeight)")
+        require(width > 0 && height > 0, "DecodedImage.resizedToFill: cannot resize an empty \(width) x \(height) image")
         let scale = max(Double(targetWidth) / Double(width), Double(targetHeight) / Double(height))
         let scaledWidth = max(targetWidth, Int((Double(width) * scale).rounded()))
         let scaledHeight = max(targetHeight, Int((Double(height) * scale).rounded()))

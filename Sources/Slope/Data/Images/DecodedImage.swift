@@ -23,9 +23,9 @@ public struct DecodedImage: Sendable, Equatable {
     /// let black = DecodedImage(width: 4, height: 4, channels: 1, pixels: Array(repeating: 0, count: 16))
     /// ```
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
-        precondition(width >= 0 && height >= 0, "DecodedImage: width and height must not be negative, got \(width) x \(height)")
-        precondition((1 ... 4).contains(channels), "DecodedImage: channels must be 1 to 4, got \(channels)")
-        precondition(pixels.count == width * height * channels,
+        require(width >= 0 && height >= 0, "DecodedImage: width and height must not be negative, got \(width) x \(height)")
+        require((1 ... 4).contains(channels), "DecodedImage: channels must be 1 to 4, got \(channels)")
+        require(pixels.count == width * height * channels,
                      "DecodedImage: \(width) x \(height) x \(channels) needs \(width * height * channels) bytes, got \(pixels.count)")
         self.width = width
         self.height = height
@@ -39,7 +39,7 @@ public struct DecodedImage: Sendable, Equatable {
     /// let topLeft = image.pixel(x: 0, y: 0)
     /// ```
     public func pixel(x: Int, y: Int) -> [UInt8] {
-        precondition((0 ..< width).contains(x) && (0 ..< height).contains(y),
+        require((0 ..< width).contains(x) && (0 ..< height).contains(y),
                      "DecodedImage.pixel: (\(x), \(y)) is outside \(width) x \(height)")
         let start = (y * width + x) * channels
         return Array(pixels[start ..< start + channels])
@@ -55,7 +55,7 @@ public struct DecodedImage: Sendable, Equatable {
     /// let rgb = try ImageFile.decode(path: "digit.png").converted(toChannels: 3)
     /// ```
     public func converted(toChannels target: Int) -> DecodedImage {
-        precondition(target == 1 || target == 3, "DecodedImage.converted: target channels must be 1 or 3, got \(target)")
+        require(target == 1 || target == 3, "DecodedImage.converted: target channels must be 1 or 3, got \(target)")
         let opaque = channels == 2 || channels == 4 ? compositedOnWhite() : self
         if opaque.channels == target { return opaque }
         let count = width * height

@@ -57,7 +57,7 @@ enum Gzip {
             slope_gzip(input.baseAddress, input.count, Int32(clamping: level), &output, &length)
         }
         defer { slope_codec_free(output) }
-        precondition(status == SLOPE_CODEC_OK && output != nil, "Gzip.compress: zlib failed (out of memory)")
+        require(status == SLOPE_CODEC_OK && output != nil, "Gzip.compress: zlib failed (out of memory)")
         return Array(UnsafeBufferPointer(start: output, count: length))
     }
 }

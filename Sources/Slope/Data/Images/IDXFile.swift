@@ -99,13 +99,13 @@ public enum IDXFile {
     /// let file = IDXFile.encode(shape: [2], bytes: [7, 3])  // 00 00 08 01 00 00 00 02 07 03
     /// ```
     public static func encode(shape: [Int], bytes: [UInt8]) -> [UInt8] {
-        precondition((1 ... 255).contains(shape.count), "IDXFile.encode: expected 1 to 255 dimensions, got \(shape.count)")
-        precondition(shape.allSatisfy { (0 ... Int(UInt32.max)).contains($0) }, "IDXFile.encode: dimensions must fit in 32 bits, got \(shape)")
+        require((1 ... 255).contains(shape.count), "IDXFile.encode: expected 1 to 255 dimensions, got \(shape.count)")
+        require(shape.allSatisfy { (0 ... Int(UInt32.max)).contains($0) }, "IDXFile.encode: dimensions must fit in 32 bits, got \(shape)")
         let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
             let (product, o) = partial.0.multipliedReportingOverflow(by: dimension)
             return (product, partial.1 || o)
         }
-        precondition(!overflow && count == bytes.count, "IDXFile.encode: shape \(shape) needs \(count) bytes, got \(bytes.count)")
+        require(!overflow && count == bytes.count, "IDXFile.encode: shape \(shape) needs \(count) bytes, got \(bytes.count)")
         var file: [UInt8] = [0, 0, 0x08, UInt8(shape.count)]
         file.reserveCapacity(4 + 4 * shape.count + bytes.count)
         for dimension in shape {

@@ -10,14 +10,14 @@ extension ImageFile {
     /// let bytes = ImageFile.encodePNG(DecodedImage(width: 1, height: 1, channels: 1, pixels: [128]))
     /// ```
     public static func encodePNG(_ image: DecodedImage, interlaced: Bool = false) -> [UInt8] {
-        precondition(image.width > 0 && image.height > 0 && image.width <= 0x7FFF_FFFF && image.height <= 0x7FFF_FFFF,
+        require(image.width > 0 && image.height > 0 && image.width <= 0x7FFF_FFFF && image.height <= 0x7FFF_FFFF,
                      "ImageFile.encodePNG: PNG needs a width and height of 1 to 2^31 - 1, got \(image.width) x \(image.height)")
         let colorTypes = [1: 0, 2: 4, 3: 2, 4: 6]
         do {
             return try encodePNG(rows: image.pixels, width: image.width, height: image.height,
                                  colorType: colorTypes[image.channels]!, bitDepth: 8, interlaced: interlaced)
         } catch {
-            preconditionFailure("ImageFile.encodePNG: libpng refused a valid image: \(error)")
+            fatalError("ImageFile.encodePNG: libpng refused a valid image: \(error)")
         }
     }
 
@@ -74,7 +74,7 @@ extension ImageFile {
     /// let bytes = ImageFile.encodeJPEG(image, quality: 85)
     /// ```
     public static func encodeJPEG(_ image: DecodedImage, quality: Int = 90, progressive: Bool = false) -> [UInt8] {
-        precondition(image.width > 0 && image.height > 0 && image.width <= 65_500 && image.height <= 65_500,
+        require(image.width > 0 && image.height > 0 && image.width <= 65_500 && image.height <= 65_500,
                      "ImageFile.encodeJPEG: JPEG needs a width and height of 1 to 65500, got \(image.width) x \(image.height)")
         let opaque = image.channels == 1 || image.channels == 3 ? image : image.converted(toChannels: image.channels == 2 ? 1 : 3)
         return encodeJPEG(samples: opaque.pixels, width: opaque.width, height: opaque.height, channels: opaque.channels,
@@ -87,7 +87,7 @@ extension ImageFile {
     /// let cmyk = ImageFile.encodeJPEG(samples: Array(repeating: 0, count: 64), width: 4, height: 4, channels: 4)
     /// ```
     static func encodeJPEG(samples: [UInt8], width: Int, height: Int, channels: Int, quality: Int = 90, progressive: Bool = false) -> [UInt8] {
-        precondition(samples.count == width * height * channels, "ImageFile.encodeJPEG: expected \(width * height * channels) samples, got \(samples.count)")
+        require(samples.count == width * height * channels, "ImageFile.encodeJPEG: expected \(width * height * channels) samples, got \(samples.count)")
         var output: UnsafeMutablePointer<UInt8>?
         var length = 0
         var message = [CChar](repeating: 0, count: Int(SLOPE_CODEC_MESSAGE_SIZE))
@@ -100,7 +100,7 @@ extension ImageFile {
         defer { slope_codec_free(output) }
         guard status == SLOPE_CODEC_OK, let output else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            preconditionFailure("ImageFile.encodeJPEG: libjpeg refused a valid image: \(reason)")
+            fatalError("ImageFile.encodeJPEG: libjpeg refused a valid image: \(reason)")
         }
         return Array(UnsafeBufferPointer(start: output, count: length))
     }

@@ -84,7 +84,7 @@ public struct ImageFolder: Sendable {
     /// let (input, label) = (try folder.load(at: 0, preprocessing: prep), folder.labels[0])
     /// ```
     public func load(at index: Int, preprocessing: ImagePreprocessing, resize: ImageResize = .stretch) throws(ImageDataError) -> [Float] {
-        precondition(files.indices.contains(index), "ImageFolder.load: index \(index) is outside 0..<\(files.count)")
+        require(files.indices.contains(index), "ImageFolder.load: index \(index) is outside 0..<\(files.count)")
         return try preprocessing.load(path: files[index], resize: resize)
     }
 
@@ -176,7 +176,7 @@ private final class LoadResults: @unchecked Sendable {
     func store(_ floats: [Float], at index: Int) {
         lock.lock()
         defer { lock.unlock() }
-        precondition(floats.count == size, "ImageFolder.loadAll: preprocessing gave \(floats.count) floats, expected \(size)")
+        require(floats.count == size, "ImageFolder.loadAll: preprocessing gave \(floats.count) floats, expected \(size)")
         values.withUnsafeMutableBufferPointer { buffer in
             floats.withUnsafeBufferPointer { source in
                 (buffer.baseAddress! + index * size).update(from: source.baseAddress!, count: size)

@@ -17,9 +17,9 @@ extension ImagePreprocessing {
     /// let prep = ImagePreprocessing(height: 28, width: 28, channels: 1, normalization: ChannelStatistics.measure(train))
     /// ```
     public init(height: Int, width: Int, channels: Int, normalization: ChannelStatistics?) {
-        precondition(height > 0 && width > 0, "ImagePreprocessing: size must be positive, got \(width) x \(height)")
-        precondition(channels == 1 || channels == 3, "ImagePreprocessing: channels must be 1 or 3, got \(channels)")
-        precondition(normalization.map { $0.channels == channels } ?? true,
+        require(height > 0 && width > 0, "ImagePreprocessing: size must be positive, got \(width) x \(height)")
+        require(channels == 1 || channels == 3, "ImagePreprocessing: channels must be 1 or 3, got \(channels)")
+        require(normalization.map { $0.channels == channels } ?? true,
                      "ImagePreprocessing: normalization has \(normalization?.channels ?? 0) channels, expected \(channels)")
         self.init(height: height, width: width, channels: channels,
                   mean: normalization?.mean ?? Array(repeating: 0, count: channels),
@@ -40,9 +40,9 @@ extension ImagePreprocessing {
     /// let input = prep.apply(to: try ImageFile.decode(path: "cat.png"))
     /// ```
     public func apply(to image: DecodedImage, resize: ImageResize = .stretch) -> [Float] {
-        precondition(height > 0 && width > 0 && (channels == 1 || channels == 3),
+        require(height > 0 && width > 0 && (channels == 1 || channels == 3),
                      "ImagePreprocessing.apply: expected a positive size and 1 or 3 channels, got \(width) x \(height) x \(channels)")
-        precondition(mean.count == channels && std.count == channels,
+        require(mean.count == channels && std.count == channels,
                      "ImagePreprocessing.apply: expected \(channels) means and stds, got \(mean.count) and \(std.count)")
         var pixels = image.converted(toChannels: channels)
         if pixels.width == 0 || pixels.height == 0 {

@@ -30,10 +30,10 @@ public struct LabeledImages: Sendable, Equatable {
     /// let tiny = LabeledImages(images: [0, 1], count: 2, channels: 1, height: 1, width: 1, labels: [0, 1])
     /// ```
     public init(images: [Float], count: Int, channels: Int, height: Int, width: Int, labels: [Int], classNames: [String] = []) {
-        precondition(count >= 0 && channels > 0 && height >= 0 && width >= 0, "LabeledImages: sizes must not be negative")
-        precondition(images.count == count * channels * height * width,
+        require(count >= 0 && channels > 0 && height >= 0 && width >= 0, "LabeledImages: sizes must not be negative")
+        require(images.count == count * channels * height * width,
                      "LabeledImages: expected \(count) × \(channels) × \(height) × \(width) pixels, got \(images.count)")
-        precondition(labels.count == count, "LabeledImages: expected \(count) labels, got \(labels.count)")
+        require(labels.count == count, "LabeledImages: expected \(count) labels, got \(labels.count)")
         self.images = images
         self.count = count
         self.channels = channels
