@@ -13,6 +13,11 @@ let package = Package(
         .library(name: "Slope", targets: ["Slope"]),
         .executable(name: "slope", targets: ["slope"]),
     ],
+    // `Interact` (on by default) brings `slope interact` and the Hummingbird server it runs on.
+    // A package that uses only the `Slope` library builds none of it; one that depends on Slope
+    // with `traits: []` does not even resolve Hummingbird's packages. In this package's own
+    // build, the SlopeInteract target and its tests need the trait; without it
+    // (`swift build --disable-default-traits --product slope`) the CLI has no `interact`.
     traits: [
         .trait(
             name: "Interact",
@@ -42,7 +47,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "SlopeInteract",
-            dependencies: ["Slope", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Slope", .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Interact"]))],
             resources: [.embedInCode("Page/index.html"), .embedInCode("Page/style.css"), .embedInCode("Page/script.js")]),
         .executableTarget(
             name: "slope",
@@ -56,7 +61,10 @@ let package = Package(
         .testTarget(name: "SlopeTests", dependencies: ["Slope"]),
         .testTarget(
             name: "SlopeInteractTests",
-            dependencies: ["SlopeInteract", "Slope", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+            dependencies: [
+                "SlopeInteract", "Slope",
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Interact"])),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
