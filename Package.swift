@@ -16,6 +16,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own NIO packages: the interact server's connection guard is a NIO channel handler.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .target(name: "CSlope", cSettings: [.unsafeFlags(["-O3"])]),
@@ -27,7 +30,10 @@ let package = Package(
         .target(name: "Slope", dependencies: ["CSlope", "CImageCodecs"], swiftSettings: fast, linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "SlopeInteract",
-            dependencies: ["Slope", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "Slope", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]
         ),
         .executableTarget(
             name: "slope",
@@ -39,6 +45,8 @@ let package = Package(
             name: "SlopeInteractTests",
             dependencies: ["SlopeInteract", "Slope", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
+        // Runs the built `slope` binary as a child process on hostile inputs (slow, process-heavy).
+        .testTarget(name: "AdversarialTests", dependencies: ["Slope"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,6 +34,8 @@ public struct DataTable: Equatable, Sendable {
     public let lineNumbers: [Int]
     /// The kind of each column, inferred from the values unless set with ``setKind(_:forColumn:)``.
     public private(set) var columnKinds: [ColumnKind]
+    /// Each column's 0-based position by name, so a lookup by name is O(1) even for 100,000 columns.
+    private let positions: [String: Int]
 
     // MARK: - Creating a table
 
@@ -49,13 +51,15 @@ public struct DataTable: Equatable, Sendable {
     ) throws(CSVError) {
         let lines = lineNumbers ?? rows.indices.map { $0 + 2 }
         require(lines.count == rows.count, "DataTable: \(lines.count) line numbers for \(rows.count) rows")
-        var firstNumber: [String: Int] = [:]
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(columnNames.count)
         for (index, name) in columnNames.enumerated() {
-            if let first = firstNumber[name] {
-                throw .duplicateColumn(file: source, name: name, firstNumber: first, secondNumber: index + 1)
+            if let first = positions[name] {
+                throw .duplicateColumn(file: source, name: name, firstNumber: first + 1, secondNumber: index + 1)
             }
-            firstNumber[name] = index + 1
+            positions[name] = index
         }
+        self.positions = positions
         for (row, line) in zip(rows, lines) where row.count != columnNames.count {
             throw .raggedRow(file: source, line: line, expected: columnNames.count, found: row.count)
         }
@@ -84,7 +88,7 @@ public struct DataTable: Equatable, Sendable {
     /// try table.columnIndex(named: "Survived")  // 1
     /// ```
     public func columnIndex(named name: String) throws(CSVError) -> Int {
-        guard let index = columnNames.firstIndex(of: name) else {
+        guard let index = positions[name] else {
             throw .missingColumn(file: source, name: name, available: columnNames)
         }
         return index

@@ -51,7 +51,9 @@ func inferredOutputShape(of module: Module, input: [Int]) -> [Int]? {
 
 /// `[N, channels, H', W']` for a sliding window, or `nil` when the window does not fit.
 private func windowed(_ input: [Int], channels: Int, kernel: (Int, Int), stride: IntOrPair, padding: IntOrPair, dilation: IntOrPair) -> [Int]? {
-    let height = (input[2] + 2 * padding.height - dilation.height * (kernel.0 - 1) - 1) / stride.height + 1
-    let width = (input[3] + 2 * padding.width - dilation.width * (kernel.1 - 1) - 1) / stride.width + 1
-    return height >= 1 && width >= 1 ? [input[0], channels, height, width] : nil
+    // The window must fit in the padded input: a negative span would round up to one output under `/`.
+    let spanHeight = input[2] + 2 * padding.height - dilation.height * (kernel.0 - 1) - 1
+    let spanWidth = input[3] + 2 * padding.width - dilation.width * (kernel.1 - 1) - 1
+    guard spanHeight >= 0, spanWidth >= 0, stride.height >= 1, stride.width >= 1 else { return nil }
+    return [input[0], channels, spanHeight / stride.height + 1, spanWidth / stride.width + 1]
 }

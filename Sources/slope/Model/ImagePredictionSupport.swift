@@ -3,12 +3,17 @@ import Slope
 
 /// Predictions for image models: `slope predict model.slope photo.png` or a folder of images.
 enum ImagePredictionSupport {
-    static func predict(_ learner: Learner, input: String, json: Bool) throws {
+    static func predict(_ learner: Learner, model: String, input: String, json: Bool) throws {
         guard case .image(let prep) = learner.data.preprocessing else { return }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else { throw CommandError("\(input): no such file or folder") }
+        let pixels = prep.height.multipliedReportingOverflow(by: prep.width)
+        guard !pixels.overflow, pixels.partialValue <= InputLimits.imagePixels.value else {
+            throw CommandError("\(model): the model's preprocessing resizes images to \(prep.width)x\(prep.height) pixels, "
+                + "more than the limit of \(InputLimits.imagePixels) pixels")
+        }
+        let kind = FileBytes.kind(of: input)
+        if kind == .missing { throw CommandError("\(input): no such file or folder") }
         var files = [input]
-        if isFolder.boolValue {
+        if kind == .folder {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
             files = names.filter { !$0.hasPrefix(".") }.sorted().map { input + "/" + $0 }.filter(ImageFolder.isImageFile)
             guard !files.isEmpty else { throw CommandError("\(input): no PNG or JPEG files in the folder") }

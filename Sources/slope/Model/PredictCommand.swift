@@ -18,7 +18,7 @@ struct PredictCommand: ParsableCommand {
         do { learner = try Learner.load(from: model) } catch { throw CommandError("\(error)") }
         switch learner.data.preprocessing {
         case .tabular: try predictTable(learner)
-        case .image: try ImagePredictionSupport.predict(learner, input: input, json: json)
+        case .image: try ImagePredictionSupport.predict(learner, model: model, input: input, json: json)
         case .none: throw CommandError("\(model) holds a model without preprocessing; predict from Swift with predict(inputs:)")
         }
     }
