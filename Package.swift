@@ -19,6 +19,7 @@ let package = Package(
         // Hummingbird's own NIO packages: the interact server's connection guard is a NIO channel handler.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "CSlope", cSettings: [.unsafeFlags(["-O3"])]),
@@ -33,6 +34,7 @@ let package = Package(
             dependencies: [
                 "Slope", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .executableTarget(

@@ -52,11 +52,11 @@ struct RequestGuardTests {
     @Test func answersCannotBeFramed() async throws {
         try await makeApplication().test(.router) { client in
             let page = try await client.execute(uri: "/", method: .get)
-            #expect(page.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            #expect(page.headers[InteractResponder.frameOptions] == "DENY")
             #expect(page.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
             let refused = try await client.call(.post, "/api/session", "{}", headers: [.contentType: "text/plain"])
             #expect(refused.status == .unsupportedMediaType)
-            #expect(refused.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
+            #expect(refused.headers[InteractResponder.frameOptions] == "DENY")
             let foreign = try await client.call(.post, "/api/session", "{}", headers: [.origin: "http://evil.example"])
             #expect(foreign.status == .forbidden)
         }

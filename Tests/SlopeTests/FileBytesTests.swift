@@ -20,8 +20,8 @@ struct FileBytesTests {
         return path
     }
 
-    private func accessError(_ body: () throws(FileAccessError) -> Void) -> FileAccessError? {
-        do { try body(); return nil } catch { return error }
+    private func accessError(_ body: () throws -> Void) -> FileAccessError? {
+        do { try body(); return nil } catch { return error as? FileAccessError }
     }
 
     @Test func kindsOfFiles() throws {

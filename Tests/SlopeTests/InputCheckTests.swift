@@ -9,12 +9,16 @@ import Testing
 @Suite("Input checks before training")
 struct InputCheckTests {
     private static let table: DataTable = {
-        let rows: [[String?]] = (0..<40).map { i in [String(i % 3), String(Double(i) * 0.5), i % 2 == 0 ? "a" : "b", i % 4 == 0 ? "x" : "y"] }
+        let rows: [[String?]] = (0..<40).map { (i: Int) -> [String?] in
+            let sex: String = i % 2 == 0 ? "a" : "b"
+            let label: String = i % 4 == 0 ? "x" : "y"
+            return [String(i % 3), String(Double(i) * 0.5), sex, label]
+        }
         return try! DataTable(columnNames: ["k", "fare", "sex", "label"], rows: rows, source: "t.csv")
     }()
 
-    private func tabularError(_ body: () throws(TabularError) -> Void) -> TabularError? {
-        do { try body(); return nil } catch { return error }
+    private func tabularError(_ body: () throws -> Void) -> TabularError? {
+        do { try body(); return nil } catch { return error as? TabularError }
     }
 
     @Test func contradictoryColumnOptionsAreRefused() {
@@ -60,8 +64,8 @@ struct InputCheckTests {
         #expect("\(error)".contains("and 49980 more"))
     }
 
-    private func imageError(_ body: () throws(ImageDataError) -> Void) -> ImageDataError? {
-        do { try body(); return nil } catch { return error }
+    private func imageError(_ body: () throws -> Void) -> ImageDataError? {
+        do { try body(); return nil } catch { return error as? ImageDataError }
     }
 
     private func images(_ count: Int, side: Int, labels: [Int]) -> LabeledImages {

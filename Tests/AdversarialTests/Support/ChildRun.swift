@@ -77,8 +77,8 @@ struct ChildLimits: Sendable {
     static let standard = ChildLimits()
 }
 
-/// Runs `slope arguments` in `directory` (or the current one) under `limits`.
-func runSlope(_ arguments: [String], in directory: String? = nil, limits: ChildLimits = .standard,
+/// Runs `slope arguments` under `limits`.
+func runSlope(_ arguments: [String], limits: ChildLimits = .standard,
               environment extra: [String: String] = [:]) -> ChildRun {
     guard let binary = slopeBinary else {
         return ChildRun(status: nil, signal: nil, timedOut: false, peakBytes: 0, stdout: "",
@@ -86,12 +86,12 @@ func runSlope(_ arguments: [String], in directory: String? = nil, limits: ChildL
     }
     let kilobytes = limits.addressSpace / 1024
     let script = "ulimit -v \(kilobytes) && ulimit -n \(limits.openFiles) && exec \"$0\" \"$@\""
-    return spawn(["/bin/sh", "-c", script, binary] + arguments, in: directory, timeout: limits.timeout, environment: extra)
+    return spawn(["/bin/sh", "-c", script, binary] + arguments, timeout: limits.timeout, environment: extra)
 }
 
 /// Spawns `argv` with stdin from /dev/null and stdout/stderr to temporary files; kills it with
 /// SIGKILL after `timeout` seconds.
-func spawn(_ argv: [String], in directory: String?, timeout: Double, environment extra: [String: String]) -> ChildRun {
+func spawn(_ argv: [String], timeout: Double, environment extra: [String: String]) -> ChildRun {
     let capture = NSTemporaryDirectory() + "slope-adv-\(UUID().uuidString)"
     let outPath = capture + ".out", errPath = capture + ".err"
     defer { unlink(outPath); unlink(errPath) }
@@ -101,11 +101,6 @@ func spawn(_ argv: [String], in directory: String?, timeout: Double, environment
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    if let directory {
-        #if os(Linux)
-        posix_spawn_file_actions_addchdir_np(&actions, directory)
-        #endif
-    }
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
