@@ -41,8 +41,9 @@ public struct InteractResponder: HTTPResponder {
     /// The answer to one request; never throws, so every failure becomes a JSON error.
     public func respond(to request: Request, context: Context) async throws -> Response {
         do {
+            // HTTP/1's first Host becomes the authority; any other stays a header field.
             try requestGuard.check(method: request.method, authority: request.head.authority, origin: request.headers[.origin],
-                                   contentType: request.headers[.contentType])
+                                   contentType: request.headers[.contentType], extraHosts: request.headers[values: Self.host].count)
             return try await answer(request)
         } catch {
             var response = InteractResponder.errorResponse(error)
@@ -186,6 +187,8 @@ public struct InteractResponder: HTTPResponder {
 
     /// `X-Frame-Options`, which no other page may override by framing this one.
     static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    /// `Host`, as a header field (only a second one stays one).
+    static let host = HTTPField.Name("Host")!
     /// `X-Content-Type-Options`.
     static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
 

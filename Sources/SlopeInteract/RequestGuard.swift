@@ -46,12 +46,15 @@ public final class RequestGuard: Sendable {
     ///   - authority: its `Host` (HTTP/1) or `:authority`.
     ///   - origin: its `Origin` header, if any.
     ///   - contentType: its `Content-Type` header, if any.
-    /// - Throws: ``InteractError`` with status 400 (no Host), 421 (a foreign Host), 403 (a foreign
-    ///   Origin) or 415 (a POST that is not JSON).
-    public func check(method: HTTPRequest.Method, authority: String?, origin: String?, contentType: String?) throws(InteractError) {
+    ///   - extraHosts: how many `Host` headers came besides the one in `authority`.
+    /// - Throws: ``InteractError`` with status 400 (no Host, or more than one), 421 (a foreign
+    ///   Host), 403 (a foreign Origin) or 415 (a POST that is not JSON).
+    public func check(method: HTTPRequest.Method, authority: String?, origin: String?, contentType: String?,
+                      extraHosts: Int = 0) throws(InteractError) {
         guard let authority, !authority.isEmpty else {
             throw .badRequest("missing Host header")
         }
+        guard extraHosts == 0 else { throw .badRequest("more than one Host header") }
         guard allows(authority: authority) else {
             throw InteractError(status: .misdirectedRequest,
                                 message: "this server answers only to its own address (Host `\(authority.prefix(100))` is not it)")

@@ -18,12 +18,12 @@ import Testing
         let export = f.out + "/model.slope"
         for layers in ["100000000", "100000,100000", "4096,4096,4096,4096,4096,4096,4096,4096,4096,4096,4096,4096,4096,4096,4096,4096,4096",
                        "9223372036854775807", "3000000"] {
-            refuse("--layers \(layers.prefix(20))", ["train", f.iris, "--target", "species", "--layers", layers, "--epochs", "1", "--export", export],
+            refuse("--layers \(layers.prefix(20))", ["train", f.iris, "--target", "target", "--layers", layers, "--epochs", "1", "--export", export],
                    ["--layers"])
         }
-        refuse("lr-find --layers 100000,100000", ["lr-find", f.iris, "--target", "species", "--layers", "100000,100000"], ["--layers"])
-        refuse("--epochs 10^12", ["train", f.iris, "--target", "species", "--epochs", "1000000000000"], ["--epochs"])
-        refuse("--batch-size 10^12", ["train", f.iris, "--target", "species", "--batch-size", "1000000000000", "--epochs", "1"], ["--batch-size"])
+        refuse("lr-find --layers 100000,100000", ["lr-find", f.iris, "--target", "target", "--layers", "100000,100000"], ["--layers"])
+        refuse("--epochs 10^12", ["train", f.iris, "--target", "target", "--epochs", "1000000000000"], ["--epochs"])
+        refuse("--batch-size 10^12", ["train", f.iris, "--target", "target", "--batch-size", "1000000000000", "--epochs", "1"], ["--batch-size"])
         // A loss history bounded by the window, not by --steps: converges early in little memory.
         succeed("fit quadratic --steps 10^12 --tol", ["fit", "quadratic", "--steps", "1000000000000", "--tol", "0.001", "--window", "10", "--json"],
                 budget: 256 << 20)

@@ -14,7 +14,7 @@ import Testing
     static func cases() -> [AdversarialCase] {
         let f = Fixtures.shared
         var cases: [AdversarialCase] = []
-        let train = ["train", f.iris, "--target", "species", "--epochs", "1", "--layers", "8", "--export"]
+        let train = ["train", f.iris, "--target", "target", "--epochs", "1", "--layers", "8", "--export"]
         func refuse(_ name: String, _ target: String, _ words: [String], watch folder: String) {
             cases.append(AdversarialCase(name: name, arguments: train + [target], expectation: .refuse(mentioning: words), untouched: [folder]))
         }
@@ -61,7 +61,7 @@ import Testing
         guard let binary = slopeBinary else { Issue.record("no slope binary"); return }
         // 2 x 3000 x 3000 weights: a 72 MB file whose writing takes long enough to interrupt.
         let script = "ulimit -v \(6 << 20) && exec \"$0\" \"$@\""
-        let arguments = ["/bin/sh", "-c", script, binary, "train", f.iris, "--target", "species", "--epochs", "1", "--layers",
+        let arguments = ["/bin/sh", "-c", script, binary, "train", f.iris, "--target", "target", "--epochs", "1", "--layers",
                          "3000,3000", "--batch-size", "64", "--export", target, "--json"]
         var pid: pid_t = 0
         var pointers: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]

@@ -38,7 +38,7 @@ import Testing
             for index in 0..<25 {
                 let name = "iris-\(index).csv"
                 let path = f.bytes("mutations/" + name, mutator.mutate(csv))
-                add("CSV mutation \(index)", ["train", path, "--target", "species", "--epochs", "1", "--layers", "8", "--json"], file: name,
+                add("CSV mutation \(index)", ["train", path, "--target", "target", "--epochs", "1", "--layers", "8", "--json"], file: name,
                     jsonIsFinite)
             }
         }

@@ -17,9 +17,9 @@ import Testing
             cases.append(AdversarialCase(name: name, arguments: arguments, expectation: .succeed(check: check)))
         }
         let export = f.out + "/model.slope"
-        refuse("table --batch-size 1", ["train", f.iris, "--target", "species", "--batch-size", "1", "--epochs", "1", "--export", export],
+        refuse("table --batch-size 1", ["train", f.iris, "--target", "target", "--batch-size", "1", "--epochs", "1", "--export", export],
                ["--batch-size"])
-        refuse("lr-find table --batch-size 1", ["lr-find", f.iris, "--target", "species", "--batch-size", "1"], ["--batch-size"])
+        refuse("lr-find table --batch-size 1", ["lr-find", f.iris, "--target", "target", "--batch-size", "1"], ["--batch-size"])
         // 121 training rows in batches of 8: the last batch holds one row; fastai drops it.
         let rows = (0..<152).map { i in "\(Double(i % 7) * 0.5),\(i % 5),\(i % 3 == 0 ? "x" : "y")" }
         let odd = f.file("precondition/odd.csv", "a,b,label\n" + rows.joined(separator: "\n") + "\n")
@@ -38,7 +38,8 @@ import Testing
             refuse("IDX images \(side)x\(side)", ["train", tiny, "--images", "--epochs", "1"], ["\(side)x\(side)"])
         }
         let narrow = f.idxPair(folder: "precondition/narrow", count: 20, height: 28, width: 2)
-        refuse("IDX images 28x2", ["train", narrow, "--images", "--epochs", "1"], ["28x2"])
+        // Sizes are written width x height.
+        refuse("IDX images 2 wide, 28 high", ["train", narrow, "--images", "--epochs", "1"], ["2x28"])
         succeed("IDX images 4x4 train", ["train", f.idxPair(folder: "precondition/four", count: 40, height: 4, width: 4),
                                          "--images", "--epochs", "1", "--json"])
 

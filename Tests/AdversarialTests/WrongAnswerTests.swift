@@ -30,7 +30,7 @@ import Testing
         refuse("--lr -1 (fit)", ["fit", "quadratic", "--lr", "-1"], ["--lr", "positive"])
         refuse("--lr=-1e-3 (fit relus)", ["fit", "relus", "--lr=-1e-3"], ["--lr", "positive"])
         refuse("--wd -1", train + ["--wd", "-1"], ["--wd"])
-        refuse("--valid-pct 0.0001", ["train", f.iris, "--target", "species", "--valid-pct", "0.0001", "--epochs", "1", "--export", export],
+        refuse("--valid-pct 0.0001", ["train", f.iris, "--target", "target", "--valid-pct", "0.0001", "--epochs", "1", "--export", export],
                ["--valid-pct"])
         refuse("--valid-pct 0.0001 images", ["train", f.imageFolder("wrong/folder", perClass: 3), "--images", "--size", "8",
                                              "--valid-pct", "0.0001", "--epochs", "1"], ["--valid-pct"])
@@ -43,7 +43,7 @@ import Testing
         refuse("empty t10k set", ["train", emptyTest, "--images", "--epochs", "1", "--export", export], ["t10k-images"])
         let digits = f.idxPair(folder: "wrong/explode", count: 64, height: 12, width: 12, labels: [0, 1, 2, 3])
         refuse("image training at --lr 1000", ["train", digits, "--images", "--epochs", "3", "--lr", "1000", "--export", export], ["--lr"])
-        refuse("table training at --lr 1e30", ["train", f.iris, "--target", "species", "--epochs", "3", "--lr", "1e30", "--export", export],
+        refuse("table training at --lr 1e30", ["train", f.iris, "--target", "target", "--epochs", "3", "--lr", "1e30", "--export", export],
                ["learning rate"])
         // A model whose weights hold NaN or infinity must not predict labels as if nothing happened.
         if let model = f.tableModel {

@@ -73,10 +73,10 @@ extension CSVError: LocalizedError, CustomStringConvertible {
         case .missingColumn(let file, let name, let available):
             return "\(file): no column `\(name)`; columns are: \(Self.listing(available.map { "`\($0)`" }))"
         case .notANumber(let file, let line, let column, let number, let found):
-            let shown = found.map { "`\($0)`" } ?? "an empty field"
+            let shown = found.map { "`\(Self.excerpt($0))`" } ?? "an empty field"
             return "\(file) line \(line), column `\(column)` (\(number)): expected a number, found \(shown)"
         case .nonFinite(let file, let line, let column, let number, let found):
-            return "\(file) line \(line), column `\(column)` (\(number)): expected a finite number, found `\(found)`"
+            return "\(file) line \(line), column `\(column)` (\(number)): expected a finite number, found `\(Self.excerpt(found))`"
         case .tooFewRows(let file, let expected, let found):
             let rows = expected == 1 ? "row" : "rows"
             return "\(file): expected at least \(expected) data \(rows) after the header, found \(found)"
@@ -85,6 +85,20 @@ extension CSVError: LocalizedError, CustomStringConvertible {
 
     /// The same message as ``description``, for `error.localizedDescription`.
     public var errorDescription: String? { description }
+
+    /// `value` cut to its first 60 characters (then `…` and the length), so a field of a million
+    /// characters still gives a short message.
+    ///
+    /// ```swift
+    /// CSVError.excerpt("abc")  // "abc"
+    /// ```
+    /// - Parameter value: a field's text.
+    /// - Returns: the excerpt.
+    public static func excerpt(_ value: String) -> String {
+        let cut = value.count > 60 ? value.prefix(60) + "… (\(value.count) characters)" : value
+        // A quoted field may hold line breaks; the message stays one line.
+        return cut.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    }
 
     /// Names joined by commas, the first 20 only (then `and N more`), so a table of 100,000
     /// columns still gives a one-line message a person can read.

@@ -19,7 +19,7 @@ final class Fixtures: @unchecked Sendable {
     let root: String
     /// An empty folder that exports and plots go to; refused runs must leave it empty.
     let out: String
-    /// The iris table (150 rows, 4 numbers and a `species` label).
+    /// The iris table (150 rows, 4 numbers and a numeric `target` class).
     let iris = sharedData + "/iris/iris.csv"
     /// The Titanic table.
     let titanic = sharedData + "/titanic/train.csv"
@@ -134,7 +134,7 @@ final class Fixtures: @unchecked Sendable {
     private func makeModels() {
         let models = folder("models")
         let table = models + "/iris.slope"
-        let tableRun = runSlope(["train", iris, "--target", "species", "--epochs", "1", "--layers", "8", "--export", table, "--json"],
+        let tableRun = runSlope(["train", iris, "--target", "target", "--epochs", "1", "--layers", "8", "--export", table, "--json"],
                                 limits: ChildLimits(timeout: 120))
         if tableRun.status == 0, FileManager.default.fileExists(atPath: table) { tableModel = table } else {
             setupProblems.append("training the iris model failed: \(tableRun.stderr)")

@@ -37,17 +37,18 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .csv(let error): return error.description
         case .constantTarget(let file, let column, let value):
-            return "\(file): target column `\(column)` has the single value `\(value)`; there is nothing to predict"
+            return "\(file): target column `\(column)` has the single value `\(CSVError.excerpt(value))`; there is nothing to predict"
         case .missingTarget(let file, let line, let column):
             return "\(file) line \(line): target column `\(column)` is empty"
         case .notANumber(let file, let line, let column, let found):
-            return "\(file) line \(line), column `\(column)`: expected a number (the column is continuous), found `\(found)`"
+            return "\(file) line \(line), column `\(column)`: expected a number (the column is continuous), found `\(CSVError.excerpt(found))`"
         case .unknownColumn(let file, let option, let column, let available):
             return "\(file): \(option) names column `\(column)`, which is not in the table; columns are: \(CSVError.listing(available))"
         case .textTarget(let file, let line, let column, let found):
-            return "\(file) line \(line), column `\(column)`: a regression target must be a number, found `\(found)`"
+            return "\(file) line \(line), column `\(column)`: a regression target must be a number, found `\(CSVError.excerpt(found))`"
         case .unknownClass(let file, let line, let column, let found, let classes):
-            return "\(file) line \(line), column `\(column)`: class `\(found)` never occurs in the training rows (classes: \(classes.joined(separator: ", ")))"
+            return "\(file) line \(line), column `\(column)`: class `\(CSVError.excerpt(found))` never occurs in the training rows "
+                + "(classes: \(CSVError.listing(classes.map(CSVError.excerpt))))"
         case .tooFewRows(let file, let rows, let needed):
             return "\(file): \(rows) rows is too few; need at least \(needed)"
         case .noInputColumns(let file):
