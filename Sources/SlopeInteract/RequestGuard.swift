@@ -5,7 +5,8 @@ import Synchronization
 /// the same browser cannot read or drive the page:
 ///
 /// - `Host` names the server itself: its listening address, `localhost`, `127.0.0.1` or
-///   `[::1]`, with the port it listens on (DNS rebinding sends the attacker's name instead);
+///   `[::1]`, with the port it listens on if a port is given (DNS rebinding sends the attacker's
+///   name instead);
 ///   when it listens on every address (`0.0.0.0`, `::`), any IP address with that port;
 /// - `Origin`, when sent, is the page's own (`http://` + the `Host`): cross-site `fetch` and
 ///   form posts carry theirs;
@@ -89,9 +90,8 @@ public final class RequestGuard: Sendable {
         if let portText {
             guard !portText.isEmpty, portText.allSatisfy(\.isASCIIDigit), let given = Int(portText) else { return false }
             if let port, given != port { return false }
-        } else if let port, port != 80 {
-            return false
         }
+        // No port: a name alone (DNS rebinding sends the attacker's name, whatever the port).
         let configured = host.lowercased()
         let own = configured.contains(":") && !configured.hasPrefix("[") ? "[\(configured)]" : configured
         if ["localhost", "127.0.0.1", "[::1]", own].contains(name) { return true }

@@ -11,10 +11,10 @@ struct RequestGuardTests {
     @Test func hostMustNameTheServer() {
         let loopback = RequestGuard(host: "127.0.0.1")
         loopback.port = 8080
-        for allowed in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080", "[::1]:8080"] {
+        for allowed in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080", "[::1]:8080", "127.0.0.1", "localhost"] {
             #expect(loopback.allows(authority: allowed), "\(allowed)")
         }
-        for refused in ["evil.example:8080", "127.0.0.1:8081", "127.0.0.1", "localhost.:8080", "127.0.0.1.evil.example:8080",
+        for refused in ["evil.example:8080", "127.0.0.1:8081", "localhost.:8080", "evil.example", "127.0.0.1.evil.example:8080",
                         "10.0.0.1:8080", "127.0.0.1:8080:8080", "[::1", "localhost:80x", "user@127.0.0.1:8080", ""] {
             #expect(!loopback.allows(authority: refused), "\(refused)")
         }

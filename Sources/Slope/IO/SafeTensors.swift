@@ -70,6 +70,7 @@ public enum SafeTensors {
         let limit = InputLimits.modelFileBytes
         let data: [UInt8]
         do { data = try FileBytes.read(path: path, limit: limit.value, setting: limit.setting) } catch {
+            if case .notFound = error { throw .io(file: path, reason: "no such file") }
             throw .io(file: path, reason: error.reason)
         }
         return try decode(data, file: name)
