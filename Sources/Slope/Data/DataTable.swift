@@ -72,6 +72,30 @@ public struct DataTable: Equatable, Sendable {
         }
     }
 
+    /// The rows at `indices` (in that order) as a table with the same columns, kinds and source;
+    /// nothing is re-parsed or re-inferred, so a split costs one pass over the chosen rows.
+    ///
+    /// ```swift
+    /// let training = table.subset(rows: [0, 2, 5])
+    /// ```
+    /// - Parameter indices: row positions, each in `0..<rowCount`.
+    /// - Returns: the smaller table.
+    public func subset(rows indices: [Int]) -> DataTable {
+        require(indices.allSatisfy { rows.indices.contains($0) }, "DataTable.subset: a row index is outside 0..<\(rowCount)")
+        return DataTable(source: source, columnNames: columnNames, rows: indices.map { rows[$0] },
+                         lineNumbers: indices.map { lineNumbers[$0] }, columnKinds: columnKinds, positions: positions)
+    }
+
+    private init(source: String, columnNames: [String], rows: [[String?]], lineNumbers: [Int], columnKinds: [ColumnKind],
+                 positions: [String: Int]) {
+        self.source = source
+        self.columnNames = columnNames
+        self.rows = rows
+        self.lineNumbers = lineNumbers
+        self.columnKinds = columnKinds
+        self.positions = positions
+    }
+
     // MARK: - Size
 
     /// The number of data rows (the header is not a row).

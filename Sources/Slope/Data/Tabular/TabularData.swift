@@ -50,11 +50,11 @@ public enum TabularData {
             categorical = categorical ?? split.categorical.filter { !named.contains($0) }
             continuous = continuous ?? split.continuous.filter { !named.contains($0) }
         }
-        let trainTable = try subset(table, trainRows)
+        let trainTable = table.subset(rows: trainRows)
         let prep = try TabularPreprocessor.fit(trainTable, target: target, task: task,
                                                categoricalColumns: categorical!, continuousColumns: continuous!)
         let (trainInputs, trainTargets) = try prep.transform(trainTable)
-        let (validInputs, validTargets) = try prep.transform(try subset(table, validRows))
+        let (validInputs, validTargets) = try prep.transform(table.subset(rows: validRows))
         let batchSize = batchSize ?? automaticBatchSize(trainingRows: trainRows.count)
         let train = DataLoader(TensorDataset(inputs: trainInputs, targets: trainTargets!), batchSize: batchSize,
                                shuffle: true, dropLast: trainRows.count > batchSize, seed: seed)
@@ -73,13 +73,5 @@ public enum TabularData {
         var size = 16
         while size * 2 <= Swift.min(64, trainingRows / 8) { size *= 2 }
         return size
-    }
-
-    /// The rows at `indices` as a table with the same columns and line numbers.
-    static func subset(_ table: DataTable, _ indices: [Int]) throws(TabularError) -> DataTable {
-        do {
-            return try DataTable(columnNames: table.columnNames, rows: indices.map { table.rows[$0] },
-                                 source: table.source, lineNumbers: indices.map { table.lineNumbers[$0] })
-        } catch { throw .csv(error) }
     }
 }
