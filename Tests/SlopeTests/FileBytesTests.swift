@@ -86,7 +86,7 @@ struct FileBytesTests {
         #expect(accessError { try FileBytes.writeAtomically([1], to: dir + "/folder.slope") }
             == .notRegular(file: dir + "/folder.slope", kind: "a folder"))
         #expect(accessError { try FileBytes.writeAtomically([1], to: dir + "/") } == .notRegular(file: dir + "/", kind: "a folder"))
-        #expect(accessError { try FileBytes.writeAtomically([1], to: "/dev/null") } == .notRegular(file: "/dev/null", kind: "a character device"))
+        // (Never write to /dev/null itself here: if this check broke, a test run as root would replace it.)
         if case .notRegular(_, let kind)? = accessError({ try FileBytes.writeAtomically([1], to: dir + "/dangling.slope") }) {
             #expect(kind.hasPrefix("a symbolic link to nothing"))
         } else {
