@@ -24,4 +24,7 @@ int slope_sgemm_threads(void);
 /// Sets the thread count for `slope_sgemm`; values below 1 mean 1.
 void slope_sgemm_set_threads(int threads);
 
+/// Slope's version, e.g. "0.1.0", as Package.swift sets it.
+const char *slope_version(void);
+
 #endif

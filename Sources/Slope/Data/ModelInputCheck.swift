@@ -4,7 +4,7 @@
 /// ```swift
 /// switch ModelInputCheck.check(model, sample: [1, 28, 28], outputs: 10, batchSize: 64) {
 /// case .fits: break
-/// case .rejectsInput: print("the model cannot take 1x28x28 inputs")
+/// case .rejectsInput(let why): print(why)  // `0` (Conv2d) cannot take ...
 /// case .outputMismatch(let found): print("it gives \(found)")
 /// case .activationsTooLarge(let floats): print("a batch needs \(floats) floats")
 /// }
@@ -14,8 +14,9 @@ public enum ModelInputCheck {
     public enum Verdict: Equatable, Sendable {
         /// The model takes the inputs and gives `[batch, outputs]`.
         case fits
-        /// A layer does not accept the shape it would receive (e.g. pooling larger than the image).
-        case rejectsInput
+        /// A layer does not accept the shape it would receive (e.g. pooling larger than the image):
+        /// its own refusal, naming the layer and what it needs.
+        case rejectsInput(ShapeError)
         /// The model gives this shape for one sample instead of `[1, outputs]`.
         case outputMismatch([Int])
         /// One batch's layer outputs would need this many floats, more than ``InputLimits/batchActivationFloats``.
@@ -39,15 +40,15 @@ public enum ModelInputCheck {
     /// - Returns: the verdict.
     public static func check(_ model: Module, sample: [Int], outputs: Int, batchSize: Int) -> Verdict {
         let input = [1] + sample
-        guard let output = inferredOutputShape(of: model, input: input) else { return .rejectsInput }
+        let output: [Int]
+        do { output = try model.outputShape(for: input) } catch { return .rejectsInput(error) }
         guard output == [1, outputs] else { return .outputMismatch(output) }
         let stages = (model as? Sequential)?.layers ?? [model]
         var shape = input
         var perSample = 0
         for stage in stages {
-            guard let next = inferredOutputShape(of: stage, input: shape) else { return .rejectsInput }
-            perSample = perSample.addingReportingOverflow(next.reduce(1, *)).partialValue
-            shape = next
+            do { shape = try stage.outputShape(for: shape) } catch { return .rejectsInput(error) }
+            perSample = perSample.addingReportingOverflow(shape.reduce(1, *)).partialValue
         }
         let (floats, overflow) = (3 * perSample).multipliedReportingOverflow(by: Swift.max(batchSize, 1))
         if overflow || floats > InputLimits.batchActivationFloats.value { return .activationsTooLarge(overflow ? .max : floats) }

@@ -23,6 +23,7 @@ enum ImagePredictionSupport {
             let pixels: [Float]
             do { pixels = try prep.load(path: file) } catch { throw CommandError("\(error)") }
             let prediction = learner.predict(inputs: Tensor(shape: [1, prep.channels, prep.height, prep.width], scalars: pixels))[0]
+            try PredictCommand.requireFinite(prediction, model: model, input: file)
             if json {
                 print(JSON.object([("file", .string(file))] + (prediction.json.objectValue ?? [])))
             } else {

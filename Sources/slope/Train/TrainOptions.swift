@@ -112,7 +112,7 @@ extension DataOptions {
             case .fits: return learner
             case .rejectsInput, .outputMismatch:
                 throw CommandError("\(path): images of \(pixels) pixels are too small for the model: its convolutions and pooling need "
-                    + "at least 4x4 (it halves the size twice); use larger images" + (images && isFolderPath ? " (--size 4 or more)" : ""))
+                    + "at least 4x4 (it halves the size twice); use larger images" + (isFolderPath ? " (--size 4 or more)" : ""))
             case .activationsTooLarge(let floats):
                 throw CommandError("\(path): a batch of \(Swift.min(loaders.train.batchSize, loaders.train.dataset.count)) images of \(prep.channels)x\(pixels) needs about "
                     + "\(floats) floats of layer outputs, more than the limit of \(InputLimits.batchActivationFloats); "
