@@ -10,6 +10,9 @@ import Foundation
 // image files, FIFOs and links, and two small models trained by the binary itself (a table and
 // an image model) that the mutation cases damage.
 
+/// The workspace folder removed at exit (set once, by `Fixtures.shared`).
+nonisolated(unsafe) private var workspaceToRemove: String?
+
 /// The workspace of crafted inputs.
 final class Fixtures: @unchecked Sendable {
     /// The shared instance, built on first use.
@@ -34,6 +37,9 @@ final class Fixtures: @unchecked Sendable {
         root = NSTemporaryDirectory() + "slope-adversarial-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         out = root + "/out"
         try? FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // The workspace (about 80 MB) goes when the test process ends.
+        workspaceToRemove = root
+        atexit { if let root = workspaceToRemove { try? FileManager.default.removeItem(atPath: root) } }
         makeModels()
     }
 
