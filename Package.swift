@@ -27,6 +27,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own NIO and HTTP types: the interact server's connection guard is a NIO channel handler.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The system's image and compression libraries, found through pkg-config; a missing one
@@ -47,7 +51,14 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "SlopeInteract",
-            dependencies: ["Slope", .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Interact"]))],
+            dependencies: [
+                "Slope",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Interact"])),
+                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["Interact"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["Interact"])),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras", condition: .when(traits: ["Interact"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Interact"])),
+            ],
             resources: [.embedInCode("Page/index.html"), .embedInCode("Page/style.css"), .embedInCode("Page/script.js")]),
         .executableTarget(
             name: "slope",
@@ -65,6 +76,8 @@ let package = Package(
                 "SlopeInteract", "Slope",
                 .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Interact"])),
             ]),
+        // Runs the built `slope` binary as a child process on hostile inputs (slow, process-heavy).
+        .testTarget(name: "AdversarialTests", dependencies: ["Slope"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "slope_temporary_files.h"
+
 /// Per-thread gradient recording switch used by `noGrad { }`.
 /// Returns 1 when operations on this thread record a graph for backward.
 int slope_grad_enabled(void);
