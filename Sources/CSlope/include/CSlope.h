@@ -9,6 +9,11 @@ int slope_grad_enabled(void);
 /// Sets this thread's recording switch and returns the previous value.
 int slope_set_grad_enabled(int enabled);
 
+/// The training-step capture running on this thread (an opaque object), or NULL.
+void *slope_capture_session(void);
+/// Sets this thread's running capture (NULL when none).
+void slope_set_capture_session(void *session);
+
 /// Built-in single-precision matrix product, row-major: C = alpha * op(A) * op(B) + beta * C.
 /// op(X) is X, or its transpose when `transpose_x` is nonzero; op(A) is m x k, op(B) is k x n,
 /// C is m x n; `ldx` is the row stride of the stored matrix. beta == 0 overwrites C (NaNs ignored).

@@ -1,3 +1,5 @@
+import CSlope
+
 /// What a captured op computes, with the settings its replay needs (its tensors are in
 /// `CapturedNode.inputs`).
 enum CapturedOperation {
@@ -30,11 +32,14 @@ struct CapturedNode {
 /// graph node is reported here, and the ops with a captured form describe themselves
 /// (`note`). The capture then knows whether it saw everything the step did.
 ///
-/// One capture runs at a time, on the thread that started it; other threads must not record
-/// graph nodes meanwhile.
+/// Each thread has its own running capture (ops on other threads are not seen).
 final class CaptureSession {
-    /// The capture running now, if any (checked by ops only when they record a node).
-    nonisolated(unsafe) static var current: CaptureSession?
+    /// The capture running on this thread, if any (checked by ops only when they record a node).
+    /// The capture keeps the session alive while it is set.
+    static var current: CaptureSession? {
+        get { slope_capture_session().map { Unmanaged<CaptureSession>.fromOpaque($0).takeUnretainedValue() } }
+        set { slope_set_capture_session(newValue.map { Unmanaged.passUnretained($0).toOpaque() }) }
+    }
 
     /// Ops with a captured form, in the order they ran.
     private(set) var nodes: [CapturedNode] = []
