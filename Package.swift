@@ -1,10 +1,10 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
-/// Release builds skip exclusivity checks in the hot loops; behaviour is otherwise unchanged.
-let fast: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
-]
+/// Slope's version: `SlopeLibrary.version` (what `slope info` prints and every exported model
+/// file records) is read from here. A release sets it, adds a CHANGELOG section, and pushes the
+/// same tag (`git tag 0.1.0`).
+let version = "0.1.0"
 
 let package = Package(
     name: "Slope",
@@ -13,32 +13,66 @@ let package = Package(
         .library(name: "Slope", targets: ["Slope"]),
         .executable(name: "slope", targets: ["slope"]),
     ],
+    traits: [
+        .trait(
+            name: "Interact",
+            description: "`slope interact`, the local web page for fitting by hand (builds the Hummingbird server)."),
+        .default(enabledTraits: ["Interact"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own NIO and HTTP types: the interact server's connection guard is a NIO channel handler.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
-        .target(name: "CSlope", cSettings: [.unsafeFlags(["-O3"])]),
+        // The system's image and compression libraries, found through pkg-config; a missing one
+        // makes SwiftPM name the package that provides it.
+        .systemLibrary(
+            name: "CLibPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(
+            name: "CLibJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "CSlope", cSettings: [.define("SLOPE_VERSION", to: "\"\(version)\"")]),
+        .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG", "CZlib"]),
         .target(
-            name: "CImageCodecs",
-            cSettings: [.unsafeFlags(["-O2"])],
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
-        ),
-        .target(name: "Slope", dependencies: ["CSlope", "CImageCodecs"], swiftSettings: fast, linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+            name: "Slope", dependencies: ["CSlope", "CImageCodecs"],
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "SlopeInteract",
-            dependencies: ["Slope", .product(name: "Hummingbird", package: "hummingbird")]
-        ),
+            dependencies: [
+                "Slope", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/style.css"), .embedInCode("Page/script.js")]),
         .executableTarget(
             name: "slope",
-            dependencies: ["Slope", "SlopeInteract", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            swiftSettings: fast
-        ),
+            dependencies: [
+                "Slope",
+                .target(name: "SlopeInteract", condition: .when(traits: ["Interact"])),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["Data/TITANIC.md"],
+            resources: [.embedInCode("Data/titanic.csv")]),
         .testTarget(name: "SlopeTests", dependencies: ["Slope"]),
         .testTarget(
             name: "SlopeInteractTests",
-            dependencies: ["SlopeInteract", "Slope", .product(name: "HummingbirdTesting", package: "hummingbird")]
-        ),
+            dependencies: ["SlopeInteract", "Slope", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        // Runs the built `slope` binary as a child process on hostile inputs (slow, process-heavy).
+        .testTarget(name: "AdversarialTests", dependencies: ["Slope"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The documentation plugin (`swift package generate-documentation`) only when asked for, so that
+// packages depending on Slope never resolve it: `SLOPE_DOCS=1 swift package ...`.
+if Context.environment["SLOPE_DOCS"] != nil {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}

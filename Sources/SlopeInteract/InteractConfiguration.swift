@@ -19,6 +19,8 @@ public struct InteractConfiguration: Sendable {
     public var loss = FitLoss.mse
     /// The most sessions kept; the least recently used is evicted past it.
     public var maxSessions = 64
+    /// The most open connections and the time each has to send a request.
+    public var connectionLimits = ConnectionLimits()
 
     /// The defaults: `127.0.0.1:8080`, the quadratic, the lesson's points, MSE, 64 sessions.
     public init() {}

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Slope
 
@@ -27,16 +28,22 @@ public struct InteractResponder: HTTPResponder {
     public let configuration: InteractConfiguration
     /// The live sessions.
     public let store: SessionStore
+    /// The Host, Origin and Content-Type rules every request must pass first.
+    public let requestGuard: RequestGuard
 
     /// A responder for `configuration`, with an empty session store of its capacity.
     public init(configuration: InteractConfiguration) {
         self.configuration = configuration
         self.store = SessionStore(capacity: configuration.maxSessions)
+        self.requestGuard = RequestGuard(host: configuration.host)
     }
 
     /// The answer to one request; never throws, so every failure becomes a JSON error.
     public func respond(to request: Request, context: Context) async throws -> Response {
         do {
+            // HTTP/1's first Host becomes the authority; any other stays a header field.
+            try requestGuard.check(method: request.method, authority: request.head.authority, origin: request.headers[.origin],
+                                   contentType: request.headers[.contentType], extraHosts: request.headers[values: Self.host].count)
             return try await answer(request)
         } catch {
             var response = InteractResponder.errorResponse(error)
@@ -178,11 +185,27 @@ public struct InteractResponder: HTTPResponder {
         return .object(pairs + [member])
     }
 
-    /// A JSON answer that no cache keeps.
-    static func jsonResponse(_ json: JSON, status: HTTPResponse.Status = .ok) -> Response {
+    /// `X-Frame-Options`, which no other page may override by framing this one.
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    /// `Host`, as a header field (only a second one stays one).
+    static let host = HTTPField.Name("Host")!
+    /// `X-Content-Type-Options`.
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+
+    /// Headers every answer carries: no caching, no framing by other pages, no type sniffing.
+    static func commonHeaders(contentType: String) -> HTTPFields {
         var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"
+        headers[frameOptions] = "DENY"
+        headers[contentTypeOptions] = "nosniff"
+        return headers
+    }
+
+    /// A JSON answer that no cache keeps and no page frames.
+    static func jsonResponse(_ json: JSON, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = commonHeaders(contentType: "application/json; charset=utf-8")
+        headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json.description)))
     }
 
@@ -193,13 +216,12 @@ public struct InteractResponder: HTTPResponder {
         return jsonResponse(.object(["error": .string(refusal.message)]), status: refusal.status)
     }
 
-    /// The page, with a policy that lets it load nothing from elsewhere.
+    /// The page, with a policy that lets it load nothing from elsewhere and be framed by no one.
     static func pageResponse() -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
+        var headers = commonHeaders(contentType: "text/html; charset=utf-8")
         headers[.contentSecurityPolicy] =
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:"
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; "
+            + "frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: InteractPage.html)))
     }
 }

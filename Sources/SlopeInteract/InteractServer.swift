@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 
 /// The `slope interact` web server: the page and its JSON API on Hummingbird.
 ///
@@ -17,16 +19,24 @@ public struct InteractServer: Sendable {
 
     /// The Hummingbird application; `onListening` gets the URL (`http://HOST:PORT`, with the
     /// port actually bound) once the server accepts connections. Only warnings are logged
-    /// (to the standard output, as swift-log does by default).
+    /// (to the standard output, as swift-log does by default). Requests must pass the
+    /// ``RequestGuard``; connections are bounded by ``InteractConfiguration/connectionLimits``
+    /// and Hummingbird's idle timeout.
     public func makeApplication(onListening: @escaping @Sendable (String) async -> Void = { _ in })
         -> Application<InteractResponder>
     {
         let host = configuration.host
+        let responder = InteractResponder(configuration: configuration)
+        let requestGuard = responder.requestGuard
+        let registry = ConnectionRegistry(limits: configuration.connectionLimits)
+        let idle = TimeAmount.nanoseconds(configuration.connectionLimits.requestTimeout.nanoseconds * 3)
         var app = Application(
-            responder: InteractResponder(configuration: configuration),
+            responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuardHandler(registry: registry)], idleTimeout: idle)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                requestGuard.port = port
                 await onListening(InteractServer.url(host: host, port: port))
             }
         )

@@ -1,3 +1,4 @@
+#if Interact
 import ArgumentParser
 import Foundation
 import Slope
@@ -88,3 +89,4 @@ private final class ServeFailure: Sendable {
     /// The recorded description, if any.
     var error: String? { stored.withLock { $0 } }
 }
+#endif

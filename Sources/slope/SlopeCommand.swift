@@ -9,10 +9,18 @@ struct SlopeCommand: ParsableCommand {
         commandName: "slope",
         abstract: "Practical deep learning in Swift: the lesson 'How neural networks work', runnable.",
         subcommands: [TourCommand.self, FitCommand.self, TrainCommand.self, LRFindCommand.self, PredictCommand.self, InspectCommand.self,
-                      InfoCommand.self, BenchCommand.self, InteractCommand.self],
+                      InfoCommand.self, BenchCommand.self] + optionalSubcommands,
         defaultSubcommand: TourCommand.self
     )
 }
+
+/// Subcommands that package traits turn on: `interact` comes with the default trait `Interact`
+/// (`swift build --disable-default-traits` leaves it and the Hummingbird server out).
+#if Interact
+let optionalSubcommands: [any ParsableCommand.Type] = [InteractCommand.self]
+#else
+let optionalSubcommands: [any ParsableCommand.Type] = []
+#endif
 
 /// A one-line error for the user: printed as `Error: <message>` with a non-zero exit.
 struct CommandError: Error, CustomStringConvertible {

@@ -14,7 +14,10 @@ struct ConcurrencyTests {
         let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30)))
         client.connect()
         do {
-            let request = TestClient.Request(uri, method: method, authority: "127.0.0.1", body: body.map { ByteBuffer(string: $0) })
+            // The server answers only to its own address and port, and only JSON POSTs.
+            let headers: HTTPFields = method == .post ? [.contentType: "application/json"] : [:]
+            let request = TestClient.Request(uri, method: method, authority: "127.0.0.1:\(port)", headers: headers,
+                                             body: body.map { ByteBuffer(string: $0) })
             let response = try await client.execute(request)
             try await client.shutdown()
             let bytes = Array((response.body ?? ByteBuffer()).readableBytesView)

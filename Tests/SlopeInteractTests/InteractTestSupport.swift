@@ -37,7 +37,10 @@ struct TestFailure: Error, CustomStringConvertible {
 
 extension TestClientProtocol {
     /// Sends `body` (raw text) and parses the JSON answer.
+    /// POSTs say `Content-Type: application/json` unless `headers` set another (the server refuses other POSTs).
     func call(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, headers: HTTPFields = [:]) async throws -> APIResponse {
+        var headers = headers
+        if method == .post, headers[.contentType] == nil { headers[.contentType] = "application/json" }
         let response = try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         let bytes = Array(response.body.readableBytesView)
         do {

@@ -166,13 +166,19 @@ struct IDXFileTests {
         let bomb = Gzip.compress(IDXFile.encode(shape: [16], bytes: Array(repeating: 0, count: 16)) + Array(repeating: 0, count: 64 << 20), level: 9)
         #expect(bomb.count < 200_000)
         #expect(imageError { () throws(ImageDataError) in try IDXFile.parse(bomb, source: "bomb.gz") } == .trailingData(file: "bomb.gz", expectedBytes: 24))
-        // A header declaring 2^30 bytes in a tiny stream: the output buffer is bounded by what the stream can hold.
-        let liar = Gzip.compress([0, 0, 8, 1, 0x40, 0, 0, 0] + Array(repeating: 1, count: 100))
+        // A header declaring 2^27 bytes (within IDXFile.maxElements) in a tiny stream: the output buffer is
+        // bounded by what the stream can hold.
+        let liar = Gzip.compress([0, 0, 8, 1, 0x08, 0, 0, 0] + Array(repeating: 1, count: 100))
         guard case .truncated(_, let expected, let found) = imageError({ () throws(ImageDataError) in try IDXFile.parse(liar, source: "liar.gz") }) else {
             Issue.record("expected truncated")
             return
         }
-        #expect(expected == 8 + (1 << 30) && found == 108)
+        #expect(expected == 8 + (1 << 27) && found == 108)
+        // 2^30 is past the limit: refused from the header alone.
+        let absurd = Gzip.compress([0, 0, 8, 1, 0x40, 0, 0, 0] + Array(repeating: 1, count: 100))
+        if case .absurdDimensions = imageError({ () throws(ImageDataError) in try IDXFile.parse(absurd, source: "absurd.gz") }) {} else {
+            Issue.record("expected absurdDimensions")
+        }
     }
 
     @Test func mismatchedPairsAreRejected() throws {

@@ -344,7 +344,7 @@ struct NNModuleTests {
                 (0): Linear(inputFeatures: 1, outputFeatures: 2, bias: false)
                 (1): Tanh()
               )
-              (1): BatchNorm1d(features: 2, epsilon: 1e-05, momentum: 0.1)
+              (1): BatchNorm1d(features: 2, momentum: 0.1, epsilon: 1e-05)
               (2): Dropout(probability: 0.25)
               (3): Flatten(startAxis: 1, endAxis: -1)
             )

@@ -320,7 +320,7 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
             }
             #expect(name == "model.slope")
             #expect(named == field)
-            #expect(error!.description.contains("`\(field)`"))
+            #expect(error!.description.contains("manifest.\(field):"))
         }
         // A field inside the preprocessing.
         let noTarget = try ModelFileFixtures.editedManifest { pairs in
@@ -333,11 +333,11 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
         // A setting of a module.
         let noBias = JSON.object([("type", .string("Linear")), ("config", .object([("inputFeatures", .int(2)), ("outputFeatures", .int(2))]))])
         let error = try loadError(try ModelFileFixtures.fileBytes(manifest: try manifest(setting: "architecture", to: noBias)))
-        #expect(error == .manifest(file: "model.slope", field: "architecture.config.bias", expected: "true or false"))
+        #expect(error == .manifest(file: "model.slope", field: "architecture.config.bias", expected: "true or false, found nothing"))
         // A module type that is not a string.
         let untyped = JSON.object([("type", .int(3))])
         #expect(try loadError(try ModelFileFixtures.fileBytes(manifest: try manifest(setting: "architecture", to: untyped)))
-            == .manifest(file: "model.slope", field: "architecture.type", expected: "a string"))
+            == .manifest(file: "model.slope", field: "architecture.type", expected: "a string, found a number (3)"))
     }
 
     @Test func classificationWithoutClassesIsAManifestError() throws {
@@ -425,24 +425,37 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
     }
 }
 
-/// A custom module for the registry test: multiplies each feature by a learned scale.
+/// A custom module for the registry test: multiplies each feature by a learned scale. It has
+/// no shape rule, so loading checks it at prediction instead.
 final class ModelFileScale: Module, ModuleArchitecture, @unchecked Sendable {
-    let scale: Tensor
-    let width: Int
+    struct Settings: ModuleSettings {
+        var width: Int
+        func validate() throws(SettingError) {
+            guard (1...1_000_000).contains(width) else { throw SettingError("width", expected: "1...1000000", found: width) }
+        }
+        var valueCount: Int { width }
+    }
 
-    init(width: Int, generator: inout some RandomNumberGenerator) {
-        self.width = width
-        scale = Tensor.uniform([width], low: 0.5, high: 1.5, generator: &generator).requiresGrad()
+    let settings: Settings
+    let scale: Tensor
+
+    init(settings: Settings, generator: inout some RandomNumberGenerator) {
+        self.settings = settings.required(by: "ModelFileScale")
+        scale = Tensor.uniform([settings.width], low: 0.5, high: 1.5, generator: &generator).requiresGrad()
+    }
+
+    convenience init(settings: Settings) {
+        var rng = SeededGenerator(seed: 0)
+        self.init(settings: settings, generator: &rng)
+    }
+
+    convenience init(width: Int, generator: inout some RandomNumberGenerator) {
+        self.init(settings: Settings(width: width), generator: &generator)
     }
 
     override func forward(_ input: Tensor) -> Tensor { input * scale }
 
     static var typeName: String { "ModelFileScale" }
-    var configuration: [(String, JSON)] { [("width", .int(width))] }
-    static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        var rng = SeededGenerator(seed: 0)
-        return ModelFileScale(width: try spec.size("width", in: 1...1_000_000), generator: &rng)
-    }
 }
 
 /// A module that does not conform to `ModuleArchitecture`.

@@ -224,7 +224,7 @@ final class CapturedProgram {
             }, nil)
         case .relu:
             let (x, n) = (inputs[0], node.output.count)
-            return ({ t in let a = t[x], out = t[output]; for i in 0..<n { out[i] = a[i] > 0 ? a[i] : 0 } }, nil)
+            return ({ t in let a = t[x], out = t[output]; for i in 0..<n { out[i] = a[i] <= 0 ? 0 : a[i] } }, nil)
         case .reshape:
             let (x, n) = (inputs[0], node.output.count)
             return ({ t in t[output].update(from: t[x], count: n) }, nil)
@@ -286,7 +286,7 @@ final class CapturedProgram {
             return { t in
                 guard let dx else { return }
                 let a = t[x], grad = t[g], out = t[dx]
-                for i in 0..<n { out[i] = a[i] > 0 ? grad[i] : 0 }
+                for i in 0..<n { out[i] = a[i] <= 0 ? 0 : grad[i] }
             }
         case .reshape:
             let (n, dx) = (node.output.count, destinations[0])

@@ -37,6 +37,20 @@ public enum CSVError: Error, Equatable, Sendable {
     case tooFewRows(file: String, expected: Int, found: Int)
 }
 
+extension CSVError {
+    /// The CSV error for a file that could not be read.
+    ///
+    /// ```swift
+    /// do { _ = try FileBytes.read(path: path, limit: 1 << 20) } catch { throw CSVError(error) }
+    /// ```
+    /// - Parameter access: what ``FileBytes`` found.
+    public init(_ access: FileAccessError) {
+        if case .notFound(let file) = access { self = .fileNotFound(file: file) } else {
+            self = .unreadable(file: access.file, reason: access.reason)
+        }
+    }
+}
+
 // MARK: - Messages
 
 extension CSVError: LocalizedError, CustomStringConvertible {
@@ -57,13 +71,12 @@ extension CSVError: LocalizedError, CustomStringConvertible {
         case .duplicateColumn(let file, let name, let first, let second):
             return "\(file): the header names column `\(name)` twice (columns \(first) and \(second)); column names must be unique"
         case .missingColumn(let file, let name, let available):
-            let columns = available.map { "`\($0)`" }.joined(separator: ", ")
-            return "\(file): no column `\(name)`; columns are: \(columns)"
+            return "\(file): no column `\(name)`; columns are: \(Self.listing(available.map { "`\($0)`" }))"
         case .notANumber(let file, let line, let column, let number, let found):
-            let shown = found.map { "`\($0)`" } ?? "an empty field"
+            let shown = found.map { "`\(Self.excerpt($0))`" } ?? "an empty field"
             return "\(file) line \(line), column `\(column)` (\(number)): expected a number, found \(shown)"
         case .nonFinite(let file, let line, let column, let number, let found):
-            return "\(file) line \(line), column `\(column)` (\(number)): expected a finite number, found `\(found)`"
+            return "\(file) line \(line), column `\(column)` (\(number)): expected a finite number, found `\(Self.excerpt(found))`"
         case .tooFewRows(let file, let expected, let found):
             let rows = expected == 1 ? "row" : "rows"
             return "\(file): expected at least \(expected) data \(rows) after the header, found \(found)"
@@ -72,4 +85,31 @@ extension CSVError: LocalizedError, CustomStringConvertible {
 
     /// The same message as ``description``, for `error.localizedDescription`.
     public var errorDescription: String? { description }
+
+    /// `value` cut to its first 60 characters (then `…` and the length), so a field of a million
+    /// characters still gives a short message.
+    ///
+    /// ```swift
+    /// CSVError.excerpt("abc")  // "abc"
+    /// ```
+    /// - Parameter value: a field's text.
+    /// - Returns: the excerpt.
+    public static func excerpt(_ value: String) -> String {
+        let cut = value.count > 60 ? value.prefix(60) + "… (\(value.count) characters)" : value
+        // A quoted field may hold line breaks; the message stays one line.
+        return cut.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    /// Names joined by commas, the first 20 only (then `and N more`), so a table of 100,000
+    /// columns still gives a one-line message a person can read.
+    ///
+    /// ```swift
+    /// CSVError.listing(["a", "b"])  // "a, b"
+    /// ```
+    /// - Parameter names: the names, in order.
+    /// - Returns: the listing.
+    public static func listing(_ names: [String]) -> String {
+        let shown = names.prefix(20).joined(separator: ", ")
+        return names.count > 20 ? shown + ", and \(names.count - 20) more" : shown
+    }
 }

@@ -34,26 +34,17 @@ public struct CSVReader: Sendable {
     // MARK: - Reading
 
     /// Reads and parses the file at `path`; error messages name the file as `path` spells it.
+    /// Only regular files up to ``InputLimits/csvFileBytes`` are read (a FIFO or device is refused
+    /// without being opened).
     ///
     /// ```swift
     /// let table = try CSVReader().read(contentsOfFile: "../shared/data/titanic/train.csv")
     /// ```
     public func read(contentsOfFile path: String) throws(CSVError) -> DataTable {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .fileNotFound(file: path)
-        }
-        guard !isDirectory.boolValue else {
-            throw .unreadable(file: path, reason: "it is a directory, not a file")
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let permitted = FileManager.default.isReadableFile(atPath: path)
-            throw .unreadable(file: path, reason: permitted ? error.localizedDescription : "permission denied")
-        }
-        return try parse(bytes: [UInt8](data), source: path)
+        let limit = InputLimits.csvFileBytes
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path: path, limit: limit.value, setting: limit.setting) } catch { throw CSVError(error) }
+        return try parse(bytes: bytes, source: path)
     }
 
     /// Parses CSV text; `source` names it in error messages.

@@ -34,6 +34,8 @@ public struct DataTable: Equatable, Sendable {
     public let lineNumbers: [Int]
     /// The kind of each column, inferred from the values unless set with ``setKind(_:forColumn:)``.
     public private(set) var columnKinds: [ColumnKind]
+    /// Each column's 0-based position by name, so a lookup by name is O(1) even for 100,000 columns.
+    private let positions: [String: Int]
 
     // MARK: - Creating a table
 
@@ -49,13 +51,15 @@ public struct DataTable: Equatable, Sendable {
     ) throws(CSVError) {
         let lines = lineNumbers ?? rows.indices.map { $0 + 2 }
         require(lines.count == rows.count, "DataTable: \(lines.count) line numbers for \(rows.count) rows")
-        var firstNumber: [String: Int] = [:]
+        var positions: [String: Int] = [:]
+        positions.reserveCapacity(columnNames.count)
         for (index, name) in columnNames.enumerated() {
-            if let first = firstNumber[name] {
-                throw .duplicateColumn(file: source, name: name, firstNumber: first, secondNumber: index + 1)
+            if let first = positions[name] {
+                throw .duplicateColumn(file: source, name: name, firstNumber: first + 1, secondNumber: index + 1)
             }
-            firstNumber[name] = index + 1
+            positions[name] = index
         }
+        self.positions = positions
         for (row, line) in zip(rows, lines) where row.count != columnNames.count {
             throw .raggedRow(file: source, line: line, expected: columnNames.count, found: row.count)
         }
@@ -66,6 +70,30 @@ public struct DataTable: Equatable, Sendable {
         self.columnKinds = columnNames.indices.map { column in
             DataTable.inferKind(of: rows.lazy.map { $0[column] })
         }
+    }
+
+    /// The rows at `indices` (in that order) as a table with the same columns, kinds and source;
+    /// nothing is re-parsed or re-inferred, so a split costs one pass over the chosen rows.
+    ///
+    /// ```swift
+    /// let training = table.subset(rows: [0, 2, 5])
+    /// ```
+    /// - Parameter indices: row positions, each in `0..<rowCount`.
+    /// - Returns: the smaller table.
+    public func subset(rows indices: [Int]) -> DataTable {
+        require(indices.allSatisfy { rows.indices.contains($0) }, "DataTable.subset: a row index is outside 0..<\(rowCount)")
+        return DataTable(source: source, columnNames: columnNames, rows: indices.map { rows[$0] },
+                         lineNumbers: indices.map { lineNumbers[$0] }, columnKinds: columnKinds, positions: positions)
+    }
+
+    private init(source: String, columnNames: [String], rows: [[String?]], lineNumbers: [Int], columnKinds: [ColumnKind],
+                 positions: [String: Int]) {
+        self.source = source
+        self.columnNames = columnNames
+        self.rows = rows
+        self.lineNumbers = lineNumbers
+        self.columnKinds = columnKinds
+        self.positions = positions
     }
 
     // MARK: - Size
@@ -84,7 +112,7 @@ public struct DataTable: Equatable, Sendable {
     /// try table.columnIndex(named: "Survived")  // 1
     /// ```
     public func columnIndex(named name: String) throws(CSVError) -> Int {
-        guard let index = columnNames.firstIndex(of: name) else {
+        guard let index = positions[name] else {
             throw .missingColumn(file: source, name: name, available: columnNames)
         }
         return index

@@ -98,37 +98,30 @@ public enum JSONParser {
             }
         }
 
+        /// A string, in one pass: bytes are copied into one buffer (escapes written as their
+        /// UTF-8), which is validated once at the end, so the time is linear in the length
+        /// whatever the number of escapes.
         mutating func string() throws(ParseError) -> String {
             position += 1
-            var scalars = String.UnicodeScalarView()
-            var raw: [UInt8] = []
-            func flush() throws(ParseError) {
-                if raw.isEmpty { return }
-                guard let text = String(validating: raw, as: UTF8.self) else { throw fail("invalid UTF-8 in a string") }
-                scalars.append(contentsOf: text.unicodeScalars)
-                raw.removeAll(keepingCapacity: true)
-            }
+            var text: [UInt8] = []
             while position < bytes.count {
                 let byte = bytes[position]
                 position += 1
                 switch byte {
                 case UInt8(ascii: "\""):
-                    try flush()
-                    return String(scalars)
+                    guard let string = String(validating: text, as: UTF8.self) else { throw fail("invalid UTF-8 in a string") }
+                    return string
                 case UInt8(ascii: "\\"):
-                    try flush()
-                    guard position < bytes.count else { break }
+                    guard position < bytes.count else { throw fail("unterminated string") }
                     let escape = bytes[position]
                     position += 1
                     switch escape {
-                    case UInt8(ascii: "\""): scalars.append("\"")
-                    case UInt8(ascii: "\\"): scalars.append("\\")
-                    case UInt8(ascii: "/"): scalars.append("/")
-                    case UInt8(ascii: "b"): scalars.append("\u{08}")
-                    case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                    case UInt8(ascii: "n"): scalars.append("\n")
-                    case UInt8(ascii: "r"): scalars.append("\r")
-                    case UInt8(ascii: "t"): scalars.append("\t")
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escape)
+                    case UInt8(ascii: "b"): text.append(0x08)
+                    case UInt8(ascii: "f"): text.append(0x0C)
+                    case UInt8(ascii: "n"): text.append(0x0A)
+                    case UInt8(ascii: "r"): text.append(0x0D)
+                    case UInt8(ascii: "t"): text.append(0x09)
                     case UInt8(ascii: "u"):
                         var code = try hex4()
                         if (0xD800..<0xDC00).contains(code) {
@@ -141,12 +134,12 @@ public enum JSONParser {
                             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                         }
                         guard let scalar = Unicode.Scalar(code) else { throw fail("invalid \\u escape") }
-                        scalars.append(scalar)
+                        text.append(contentsOf: UTF8.encode(scalar)!)
                     default: throw fail("invalid escape in a string")
                     }
                 default:
                     if byte < 0x20 { throw fail("control character in a string") }
-                    raw.append(byte)
+                    text.append(byte)
                 }
             }
             throw fail("unterminated string")

@@ -29,6 +29,16 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
     /// A module cannot be exported because its type cannot be rebuilt from a file.
     case notExportable(path: String, type: String)
 
+    /// A manifest field that a `JSONReader` refused: its path, what was expected and found.
+    ///
+    /// - Parameters:
+    ///   - file: the file's name.
+    ///   - error: the reader's error.
+    /// - Returns: `.manifest` with the error's path.
+    static func manifest(file: String, _ error: JSONReadError) -> ModelFileError {
+        .manifest(file: file, field: error.path, expected: "\(error.expected), found \(error.found)")
+    }
+
     /// The message for the user.
     public var description: String {
         switch self {
@@ -41,7 +51,7 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
         case .newerFormat(let file, let found, let supported):
             return "\(file) was written in model format \(found) by a newer Slope; this Slope reads format \(supported) and older"
         case .manifest(let file, let field, let expected):
-            return "\(file): manifest field `\(field)` is missing or not \(expected)"
+            return "\(file): manifest.\(field): expected \(expected)"
         case .unknownModuleType(let file, let path, let type, let known):
             let place = path.isEmpty ? "the model" : "`\(path)`"
             return "\(file): \(place) is a `\(type)`, which this program does not know (register it with ModuleRegistry.register); known types: \(known.joined(separator: ", "))"

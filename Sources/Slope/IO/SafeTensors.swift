@@ -67,11 +67,13 @@ public enum SafeTensors {
     /// Reads and validates a safetensors file.
     public static func read(from path: String) throws(ModelFileError) -> Contents {
         let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            throw .io(file: path, reason: exists ? "cannot read the file" : "no such file")
+        let limit = InputLimits.modelFileBytes
+        let data: [UInt8]
+        do { data = try FileBytes.read(path: path, limit: limit.value, setting: limit.setting) } catch {
+            if case .notFound = error { throw .io(file: path, reason: "no such file") }
+            throw .io(file: path, reason: error.reason)
         }
-        return try decode([UInt8](data), file: name)
+        return try decode(data, file: name)
     }
 
     /// Validates and decodes the bytes of a safetensors file; `file` names it in errors.
@@ -164,31 +166,10 @@ public enum SafeTensors {
 
 /// Writes files so that readers see either the old file or the whole new one.
 enum AtomicFile {
-    /// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it over `path`.
+    /// Writes `bytes` through ``FileBytes/writeAtomically(_:to:)``: a temporary file beside
+    /// `path` (removed on failure or SIGINT/SIGTERM), flushed, then renamed over `path`; a
+    /// destination that is not a regular file is refused.
     static func write(_ bytes: [UInt8], to path: String) throws(ModelFileError) {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw .io(file: path, reason: "the folder `\(folder)` does not exist")
-        }
-        let temporary = folder + "/." + url.lastPathComponent + ".\(ProcessInfo.processInfo.processIdentifier).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard descriptor >= 0 else { throw .io(file: path, reason: "cannot create a file in `\(folder)`: \(String(cString: strerror(errno)))") }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let result = Foundation.write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if result <= 0 { return false }
-                written += result
-            }
-            return fsync(descriptor) == 0
-        }
-        let reason = String(cString: strerror(errno))
-        close(descriptor)
-        guard ok, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw .io(file: path, reason: "writing failed: \(reason)")
-        }
+        do { try FileBytes.writeAtomically(bytes, to: path) } catch { throw .io(file: path, reason: error.reason) }
     }
 }

@@ -60,11 +60,10 @@ enum ConvolutionKernels {
                 input: width, kernel: kernelWidth, stride: strideWidth, padding: paddingWidth, dilation: dilationWidth)
         }
 
-        /// PyTorch's output size: `⌊(size + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1`
-        /// (may be ≤ 0 when the dilated kernel does not fit; callers check).
+        /// PyTorch's output size (`windowedSize`: 0 when the dilated kernel does not fit;
+        /// callers check).
         static func outputSize(input: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int {
-            let span = input + 2 * padding - dilation * (kernel - 1) - 1
-            return span < 0 ? 0 : span / stride + 1
+            windowedSize(input, kernel: kernel, stride: stride, padding: padding, dilation: dilation)
         }
 
         /// Values in one image.

@@ -14,15 +14,10 @@ enum PoolingKernels {
         let paddingHeight: Int
         let paddingWidth: Int
 
-        /// `⌊(H + 2·padding − kernel) / stride⌋ + 1` (may be ≤ 0 when the kernel does not fit).
-        var outputHeight: Int { Self.outputSize(height, kernelHeight, strideHeight, paddingHeight) }
+        /// `⌊(H + 2·padding − kernel) / stride⌋ + 1` (`windowedSize`: 0 when the kernel does not fit).
+        var outputHeight: Int { windowedSize(height, kernel: kernelHeight, stride: strideHeight, padding: paddingHeight) }
         /// `⌊(W + 2·padding − kernel) / stride⌋ + 1`.
-        var outputWidth: Int { Self.outputSize(width, kernelWidth, strideWidth, paddingWidth) }
-
-        private static func outputSize(_ size: Int, _ kernel: Int, _ stride: Int, _ padding: Int) -> Int {
-            let span = size + 2 * padding - kernel
-            return span < 0 ? 0 : span / stride + 1
-        }
+        var outputWidth: Int { windowedSize(width, kernel: kernelWidth, stride: strideWidth, padding: paddingWidth) }
 
         /// The input rows of output row `row`, clipped to the plane.
         @inline(__always)

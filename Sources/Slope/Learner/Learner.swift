@@ -80,6 +80,9 @@ public final class Learner: @unchecked Sendable {
         }
     }
 
+    /// Training stops when a batch's loss exceeds this many times the first batch's loss.
+    public static let explosionFactor: Float = 100
+
     /// The training loop; `schedule` gives the learning rate and momentum at each fraction of
     /// training.
     func run(epochs: Int, lr: Float, schedule: (Float) -> (lr: Float, momentum: Float?)) {
@@ -92,6 +95,7 @@ public final class Learner: @unchecked Sendable {
         let totalBatches = Swift.max(1, epochs * data.train.batchCount)
         var done = 0
         var smoothed = 0.0, smoothedCount = 0
+        var firstLoss: Float?
         callbacks.forEach { $0.beforeFit(self) }
         // Without callbacks (which may look at or change gradients) and with layers that replay
         // exactly, each batch shape's step is captured once and replayed (same results, no graph).
@@ -121,6 +125,14 @@ public final class Learner: @unchecked Sendable {
                     stopRequested = true
                     let shown = lossValue.isNaN ? "nan" : "\(lossValue)"
                     stopReason = "the loss became \(shown) at epoch \(epoch), batch \(batchIndex); try a smaller learning rate (now \(rate))"
+                    break
+                }
+                // An exploding loss stops training too: 100 times the first batch's loss is far past any useful fit.
+                firstLoss = firstLoss ?? lossValue
+                if let firstLoss, firstLoss > 0, lossValue > Learner.explosionFactor * firstLoss {
+                    stopRequested = true
+                    stopReason = "the loss exploded from \(firstLoss) to \(lossValue) at epoch \(epoch), batch \(batchIndex); "
+                        + "try a smaller learning rate (now \(rate))"
                     break
                 }
                 callbacks.forEach { $0.beforeBackward(self) }

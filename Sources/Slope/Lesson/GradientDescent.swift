@@ -19,8 +19,12 @@ public struct FitResult: Sendable {
     public let steps: Int
     /// Why the fit stopped.
     public let outcome: FitOutcome
-    /// The loss before each step, in order.
+    /// The loss before each step, in order: the first ``FitResult/maxHistory`` steps (a fit of
+    /// 10^12 steps keeps 4 MB, not 4 TB).
     public let history: [Float]
+
+    /// The most losses ``history`` keeps: 2^20.
+    public static let maxHistory = 1 << 20
     /// Wall-clock seconds spent.
     public let seconds: Double
 }
@@ -48,26 +52,33 @@ public func gradientDescent(
     require(parameters.allSatisfy { $0.requiresGrad && $0.isLeaf }, "gradientDescent: every parameter must be a leaf that requires grad")
     let start = Date()
     var history: [Float] = []
-    history.reserveCapacity(maxSteps)
+    history.reserveCapacity(Swift.min(maxSteps, FitResult.maxHistory))
+    // The last `window + 1` losses, for the tolerance rule: memory bounded by the window, not by maxSteps.
+    let ringSize = Swift.min(window, maxSteps) + 1
+    var recent = [Float](repeating: 0, count: tolerance > 0 ? ringSize : 0)
+    var taken = 0
     // The step itself is SGD's (`p -= lr * v`, `v = momentum * v + g`), not a second copy of it.
     let optimizer = SGD(parameters, lr: lr, momentum: momentum)
     func finish(_ outcome: FitOutcome, _ finalLoss: Float) -> FitResult {
-        FitResult(loss: finalLoss, steps: history.count - (outcome == .diverged ? 1 : 0), outcome: outcome,
-                  history: history, seconds: Date().timeIntervalSince(start))
+        FitResult(loss: finalLoss, steps: taken, outcome: outcome, history: history, seconds: Date().timeIntervalSince(start))
     }
     for step in 0..<maxSteps {
         let value = loss()
         let current = value.item()
-        history.append(current)
         onStep?(step, current)
-        if !current.isFinite { return finish(.diverged, current) }
-        if tolerance > 0, history.count > window, history[history.count - 1 - window] - current < tolerance {
-            history.removeLast()
-            return finish(.converged, current)
+        if !current.isFinite {
+            if history.count < FitResult.maxHistory { history.append(current) }
+            return finish(.diverged, current)
         }
+        if tolerance > 0 {
+            if step >= window, recent[(step - window) % ringSize] - current < tolerance { return finish(.converged, current) }
+            recent[step % ringSize] = current
+        }
+        if history.count < FitResult.maxHistory { history.append(current) }
         value.backward()
         optimizer.step()
         optimizer.zeroGrad()
+        taken += 1
     }
     let finalLoss = noGrad { loss().item() }
     return finish(finalLoss.isFinite ? .reachedStepLimit : .diverged, finalLoss)

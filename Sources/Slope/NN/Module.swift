@@ -37,6 +37,23 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
         fatalError("\(type(of: self)) must override forward(_:) to be called")
     }
 
+    /// The shape `forward(_:)` gives for an input of shape `input`, or a `ShapeError` saying why
+    /// the module cannot take it, worked out from the module's settings without computing
+    /// anything. Each layer states here exactly the rule its `forward` applies (composite modules
+    /// compose their children's with `childOutputShape`); loading a model file calls it to check
+    /// that the file's preprocessing feeds the model what it accepts. The default has no rule.
+    ///
+    /// ```swift
+    /// try model.outputShape(for: [1, 1, 28, 28])   // [1, 10]
+    /// ```
+    ///
+    /// - Parameter input: the input's shape.
+    /// - Returns: the output's shape.
+    /// - Throws: `ShapeError` when the module cannot take `input` (or has no rule).
+    open func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        throw ShapeError(noRuleFor: self, input: input)
+    }
+
     /// Calls `forward(_:)`.
     ///
     /// ```swift
@@ -248,8 +265,9 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     // MARK: - Printing
 
     /// The settings shown between the parentheses of the printed tree
-    /// (`inputFeatures: 1, outputFeatures: 32, bias: true`).
-    open var extraDescription: String { "" }
+    /// (`inputFeatures: 1, outputFeatures: 32, bias: true`): a `ModuleArchitecture`'s settings,
+    /// unless a module overrides this.
+    open var extraDescription: String { (self as? any ModuleArchitecture)?.settingsDescription ?? "" }
 
     /// The module tree, printed like PyTorch's:
     /// ```

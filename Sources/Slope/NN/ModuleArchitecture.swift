@@ -1,26 +1,72 @@
 import Synchronization
 
-/// A module type that can be written into a model file and rebuilt from it: a name, the
-/// settings its initialiser needs, and a way to build it from them. Loading a file builds only
-/// types registered here (Slope's own, plus any a program registers), never code from the file.
+/// A module type that can be written into a model file and rebuilt from it: a name, its
+/// settings (declared once, as a `ModuleSettings` struct), and an initialiser from them. The
+/// printed tree, the manifest's `config` and the rebuild all come from the settings, and
+/// `Settings.validate()` is the one rule for them: `init(settings:)` `require`s it, a rebuild
+/// from a file throws its error naming the file and the key. Loading a file builds only types
+/// registered here (Slope's own, plus any a program registers), never code from the file.
+///
+/// A new layer declares itself like this (and gives its shape rule beside `forward`):
 ///
 /// ```swift
-/// extension MyBlock: ModuleArchitecture {
-///     static var typeName: String { "MyBlock" }
-///     var configuration: [(String, JSON)] { [("width", .int(width))] }
-///     static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-///         MyBlock(width: try spec.int("width"))
+/// public final class Scale: Module, ModuleArchitecture {
+///     public struct Settings: ModuleSettings {
+///         public var features: Int
+///         public func validate() throws(SettingError) {
+///             guard (1...100_000_000).contains(features) else {
+///                 throw SettingError("features", expected: "1...100000000", found: features)
+///             }
+///         }
+///         public var valueCount: Int { features }
+///     }
+///     public static var typeName: String { "Scale" }
+///     public let settings: Settings
+///     public let weight: Tensor
+///     public init(settings: Settings) {
+///         self.settings = settings.required(by: "Scale")
+///         weight = Tensor.ones([settings.features]).requiresGrad()
+///     }
+///     public override func forward(_ x: Tensor) -> Tensor { x * weight }
+///     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+///         guard input.last == settings.features else { throw ShapeError(self, input: input, needs: "a last axis of \(settings.features)") }
+///         return input
 ///     }
 /// }
-/// ModuleRegistry.register(MyBlock.self)
+/// ModuleRegistry.register(Scale.self)
 /// ```
+///
+/// Modules whose children come from the file rather than from settings (`Sequential`) override
+/// `make(from:)`.
 public protocol ModuleArchitecture: Module {
+    /// The settings the module is made from.
+    associatedtype Settings: ModuleSettings
     /// The name written in files.
     static var typeName: String { get }
-    /// The initialiser's settings.
-    var configuration: [(String, JSON)] { get }
-    /// Builds the module (with fresh parameters; the file's values are loaded afterwards).
+    /// The settings this module was made with.
+    var settings: Settings { get }
+    /// Makes the module from validated settings, with placeholder parameters (a rebuild from a
+    /// file loads the file's values afterwards).
+    init(settings: Settings)
+    /// Builds the module a file describes; by default from the spec's settings alone.
     static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module
+}
+
+extension ModuleArchitecture {
+    /// Reads, validates and budget-checks the spec's settings, then calls `init(settings:)`.
+    ///
+    /// - Parameter spec: the module as written in the file.
+    /// - Returns: the module, with placeholder parameters.
+    /// - Throws: `ModelFileError.manifest` naming the setting's key.
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        Self(settings: try spec.settings(Settings.self))
+    }
+
+    /// The settings as written into a file's `config`.
+    public var configuration: JSON { settings.json }
+
+    /// The settings as shown in the printed tree.
+    public var settingsDescription: String { settings.description }
 }
 
 /// One module of an architecture as written in a file: its type, settings and children.
@@ -35,18 +81,25 @@ public struct ModuleSpec: Sendable {
     public let path: String
     /// The file being read (for messages).
     public let file: String
+    /// Where this module's object sits in the manifest (`architecture.children.0.module`).
+    public let location: String
     /// The most values the modules built from a file may hold, in proportion to what the file
     /// stores (so a damaged or hostile manifest cannot demand an absurd model before its tensors
     /// are compared).
     public let valueBudget: Int
 
     /// Describes a live module (and its children) for writing.
+    ///
+    /// - Parameters:
+    ///   - module: the module.
+    ///   - path: its dotted path.
+    /// - Throws: `ModelFileError.notExportable` for a module that is not a `ModuleArchitecture`.
     public init(describing module: Module, path: String = "") throws(ModelFileError) {
         guard let architecture = module as? any ModuleArchitecture else {
             throw .notExportable(path: path, type: String(describing: Swift.type(of: module)))
         }
         type = Swift.type(of: architecture).typeName
-        configuration = .object(architecture.configuration)
+        configuration = architecture.configuration
         var children: [(name: String, spec: ModuleSpec)] = []
         for (name, child) in module.namedChildren() {
             children.append((name, try ModuleSpec(describing: child, path: path.isEmpty ? name : path + "." + name)))
@@ -54,28 +107,46 @@ public struct ModuleSpec: Sendable {
         self.children = children
         self.path = path
         self.file = ""
+        self.location = "architecture"
         self.valueBudget = Int.max
     }
 
     /// Reads a spec from its JSON form.
-    init(json: JSON, path: String, file: String, valueBudget: Int) throws(ModelFileError) {
-        let field = path.isEmpty ? "architecture" : "architecture.\(path)"
-        guard let type = json["type"]?.stringValue else { throw .manifest(file: file, field: field + ".type", expected: "a string") }
-        let configuration = json["config"] ?? .object([])
-        guard configuration.objectValue != nil else { throw .manifest(file: file, field: field + ".config", expected: "an object") }
-        var children: [(name: String, spec: ModuleSpec)] = []
-        for entry in json["children"]?.arrayValue ?? [] {
-            guard let name = entry["name"]?.stringValue, let module = entry["module"] else {
-                throw .manifest(file: file, field: field + ".children", expected: "a list of {name, module}")
+    ///
+    /// - Parameters:
+    ///   - reader: the module's object in the manifest.
+    ///   - path: the module's dotted path.
+    ///   - file: the file's name, for messages.
+    ///   - valueBudget: the most values the model may hold.
+    /// - Throws: `ModelFileError.manifest` naming the field.
+    init(reading reader: JSONReader, path: String, file: String, valueBudget: Int) throws(ModelFileError) {
+        do {
+            _ = try reader.members(allowed: ["type", "config", "children"])
+            let type = try reader["type"].string()
+            let configuration = try reader["config"].optional { (config) throws(JSONReadError) -> JSON in
+                _ = try config.members()
+                return config.value!
+            } ?? .object([])
+            var children: [(name: String, spec: ModuleSpec)] = []
+            for entry in try reader["children"].optional({ (list) throws(JSONReadError) in try list.array(count: 0...100_000) }) ?? [] {
+                _ = try entry.members(allowed: ["name", "module"])
+                let name = try entry["name"].string()
+                children.append((name, try ModuleSpec(reading: entry["module"], path: path.isEmpty ? name : path + "." + name,
+                                                      file: file, valueBudget: valueBudget)))
             }
-            children.append((name, try ModuleSpec(json: module, path: path.isEmpty ? name : path + "." + name, file: file,
-                                                  valueBudget: valueBudget)))
+            self.type = type
+            self.configuration = configuration
+            self.children = children
+        } catch let error as JSONReadError {
+            throw .manifest(file: file, error)
+        } catch let error as ModelFileError {
+            throw error
+        } catch {
+            throw .manifest(file: file, field: reader.path, expected: "a module (\(error))")
         }
-        self.type = type
-        self.configuration = configuration
-        self.children = children
         self.path = path
         self.file = file
+        self.location = reader.path
         self.valueBudget = valueBudget
     }
 
@@ -90,59 +161,42 @@ public struct ModuleSpec: Sendable {
 
     // MARK: - Reading settings
 
-    private func missing(_ key: String, _ expected: String) -> ModelFileError {
-        .manifest(file: file, field: (path.isEmpty ? "architecture" : "architecture.\(path)") + ".config.\(key)", expected: expected)
-    }
-
-    /// A whole-number setting.
-    public func int(_ key: String) throws(ModelFileError) -> Int {
-        guard let value = configuration[key]?.numberValue, value == value.rounded(), Swift.abs(value) < 1e9 else {
-            throw missing(key, "a whole number")
+    /// The module's settings: read from `config` (every member must be one the type declares),
+    /// validated by the type's own rule, and checked against the file's value budget.
+    ///
+    /// ```swift
+    /// let settings = try spec.settings(Linear.Settings.self)
+    /// ```
+    ///
+    /// - Parameter type: the settings type.
+    /// - Returns: the settings.
+    /// - Throws: `ModelFileError.manifest` naming the setting's key.
+    public func settings<Settings: ModuleSettings>(_ type: Settings.Type) throws(ModelFileError) -> Settings {
+        let config = JSONReader(configuration, path: location + ".config")
+        let settings: Settings
+        do { settings = try config.decode(type) } catch { throw .manifest(file: file, error) }
+        do { try settings.validate() } catch {
+            throw .manifest(file: file, field: config.path + "." + error.setting, expected: "\(error.expected), found \(error.found)")
         }
-        return Int(value)
-    }
-
-    /// A number setting.
-    public func float(_ key: String) throws(ModelFileError) -> Float {
-        guard let value = configuration[key]?.numberValue else { throw missing(key, "a number") }
-        return Float(value)
-    }
-
-    /// A Boolean setting.
-    public func bool(_ key: String) throws(ModelFileError) -> Bool {
-        guard let value = configuration[key]?.boolValue else { throw missing(key, "true or false") }
-        return value
-    }
-
-    /// A list of whole numbers.
-    public func ints(_ key: String) throws(ModelFileError) -> [Int] {
-        guard let values = configuration[key]?.arrayValue else { throw missing(key, "a list of whole numbers") }
-        var result: [Int] = []
-        for value in values {
-            guard let number = value.numberValue, number == number.rounded(), Swift.abs(number) < 1e9 else {
-                throw missing(key, "a list of whole numbers")
-            }
-            result.append(Int(number))
-        }
-        return result
-    }
-
-    /// Checks that a size setting lies in `range` (so a damaged file cannot ask for absurd models).
-    public func size(_ key: String, in range: ClosedRange<Int> = 0...100_000_000) throws(ModelFileError) -> Int {
-        let value = try int(key)
-        guard range.contains(value) else { throw missing(key, "a size in \(range)") }
-        return value
+        try reserve(settings.valueCount)
+        return settings
     }
 
     /// Checks that a module about to be built needs no more values than the file holds.
+    ///
+    /// - Parameter values: the values the module will hold.
+    /// - Throws: `ModelFileError.manifest` when they exceed the budget.
     public func reserve(_ values: Int) throws(ModelFileError) {
         guard values >= 0, values <= valueBudget else {
-            throw .manifest(file: file, field: path.isEmpty ? "architecture" : "architecture.\(path)",
-                            expected: "a module of at most \(valueBudget) values for this file (it asks for \(values))")
+            throw .manifest(file: file, field: location,
+                            expected: "a module of at most \(valueBudget) values for this file, found one of \(values)")
         }
     }
 
     /// Builds every child through the registry, in order.
+    ///
+    /// - Returns: the children.
+    /// - Throws: the first child's `ModelFileError`.
     public func makeChildren() throws(ModelFileError) -> [Module] {
         var modules: [Module] = []
         for (_, child) in children { modules.append(try ModuleRegistry.make(child)) }

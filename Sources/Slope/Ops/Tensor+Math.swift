@@ -98,14 +98,15 @@ extension Tensor {
     }
 
     /// Clips values into `[min, max]` (the lesson's `clip`); the gradient passes where
-    /// `min <= a <= max` and is 0 outside. Either bound may be omitted.
+    /// `min <= a <= max` and is 0 outside. Either bound may be omitted. NaN stays NaN (its
+    /// gradient is 0), as in PyTorch.
     ///
     /// ```swift
     /// let clipped = x.clamp(min: 0, max: 1)
     /// ```
     public func clamp(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
         let input = self
-        let result = sameShape(Kernels.map(storage) { Swift.min(Swift.max($0, lower), upper) })
+        let result = sameShape(Kernels.map(storage) { $0.isNaN ? $0 : Swift.min(Swift.max($0, lower), upper) })
         if Tensor.recording(self) {
             result.record("clamp", self) { g in
                 g.sameShape(Kernels.zip(g.storage, input.storage) { $1 >= lower && $1 <= upper ? $0 : 0 })
@@ -114,16 +115,18 @@ extension Tensor {
         return result
     }
 
-    /// The rectified linear unit: `max(a[i], 0)`; `d/da = 1` where `a > 0`, else 0.
+    /// The rectified linear unit: `max(a[i], 0)`; `d/da = 1` where `a > 0`, else 0. NaN stays
+    /// NaN and passes its gradient, as in PyTorch (`relu(nan) = nan`, its backward is
+    /// `a <= 0 ? 0 : g`), so a broken model shows NaN instead of a confident 0.
     ///
     /// ```swift
     /// let hidden = (x * m + b).relu()
     /// ```
     public func relu() -> Tensor {
         let input = self
-        let result = sameShape(Kernels.map(storage) { $0 > 0 ? $0 : 0 })
+        let result = sameShape(Kernels.map(storage) { $0 <= 0 ? 0 : $0 })
         if Tensor.recording(self) {
-            result.record("relu", self) { g in g.sameShape(Kernels.zip(g.storage, input.storage) { $1 > 0 ? $0 : 0 }) }
+            result.record("relu", self) { g in g.sameShape(Kernels.zip(g.storage, input.storage) { $1 <= 0 ? 0 : $0 }) }
             if let session = CaptureSession.current { session.note(.relu, [self], result) }
         }
         return result
@@ -188,7 +191,8 @@ extension Tensor {
     }
 
     /// The element-wise larger of two tensors, with broadcasting; the gradient goes to the
-    /// larger input, split evenly on ties.
+    /// larger input, split evenly on ties. Where either input is NaN the result is NaN and both
+    /// inputs get the whole gradient, as in PyTorch's `maximum`.
     ///
     /// ```swift
     /// let y = maximum(m * x + b, Tensor(0))   // the lesson's rectified linear
@@ -198,7 +202,7 @@ extension Tensor {
     }
 
     /// The element-wise smaller of two tensors, with broadcasting; the gradient goes to the
-    /// smaller input, split evenly on ties.
+    /// smaller input, split evenly on ties. NaN propagates as in ``maximum(_:_:)``.
     ///
     /// ```swift
     /// let capped = Tensor.minimum(x, limit)
@@ -208,19 +212,24 @@ extension Tensor {
     }
 
     /// Shared body of `maximum` and `minimum`: picks `lhs` where `prefersLeft`, `rhs` where the
-    /// reverse holds, and either on ties (gradient halved to each).
+    /// reverse holds, either on ties (gradient halved to each), and NaN where either is NaN
+    /// (gradient whole to each).
     private static func selectBetween(
         _ lhs: Tensor, _ rhs: Tensor, op: StaticString, _ prefersLeft: @escaping (Float, Float) -> Bool
     ) -> Tensor {
-        let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: op) { prefersLeft($0, $1) || $0 == $1 ? $0 : $1 }
+        let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: op) { a, b in
+            a.isNaN || b.isNaN ? a + b : (prefersLeft(a, b) || a == b ? a : b)
+        }
         let result = Tensor(unchecked: shape, values)
         if recording(lhs, rhs) {
             result.record(op, lhs, rhs) { g in
-                let (_, leftShare) = Kernels.broadcastZip(lhs, rhs, op: op) { a, b in
-                    prefersLeft(a, b) ? 1 : (a == b ? 0.5 : 0)
+                func share(_ picks: @escaping (Float, Float) -> Bool) -> Tensor {
+                    let (_, values) = Kernels.broadcastZip(lhs, rhs, op: op) { a, b in
+                        a.isNaN || b.isNaN ? 1 : (a == b ? 0.5 : (picks(a, b) ? 1 : 0))
+                    }
+                    return Tensor(unchecked: shape, values)
                 }
-                let share = Tensor(unchecked: shape, leftShare)
-                return (lhs.requiresGrad ? g * share : nil, rhs.requiresGrad ? g * (1 - share) : nil)
+                return (lhs.requiresGrad ? g * share(prefersLeft) : nil, rhs.requiresGrad ? g * share { prefersLeft($1, $0) } : nil)
             }
         }
         return result

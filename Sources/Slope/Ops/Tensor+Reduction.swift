@@ -100,8 +100,9 @@ extension Tensor {
         let result = Tensor(unchecked: reducedShapes(axes, keepDims: keepDims).result, values)
         if Tensor.recording(self) {
             result.record(op, self) { [self] g in
-                let extreme = Tensor(unchecked: kept, values)
-                let hits = self .== extreme
+                // Where the extreme is NaN, the NaN positions share the gradient (PyTorch's max/min).
+                let extreme = Tensor(unchecked: kept, values).broadcastValues(to: shape)
+                let hits = Tensor(unchecked: shape, Kernels.zip(storage, extreme) { a, m in a == m || (a.isNaN && m.isNaN) ? 1 : 0 })
                 let ties = hits.sum(axes: axes, keepDims: true)
                 return hits * Tensor(unchecked: kept, g.storage) / ties
             }
@@ -115,7 +116,7 @@ extension Tensor {
     /// Tensor([[1, 5], [3, 2]]).max(axes: [1])   // tensor([5., 3.])
     /// ```
     public func max(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        extreme(axes, keepDims: keepDims, op: "max", initial: -.infinity) { Swift.max($0, $1) }
+        extreme(axes, keepDims: keepDims, op: "max", initial: -.infinity) { $0.isNaN || $1.isNaN ? $0 + $1 : Swift.max($0, $1) }
     }
 
     /// The largest value over one axis.
@@ -131,7 +132,7 @@ extension Tensor {
     /// Tensor([3, 1, 2]).min()   // tensor(1.)
     /// ```
     public func min(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        extreme(axes, keepDims: keepDims, op: "min", initial: .infinity) { Swift.min($0, $1) }
+        extreme(axes, keepDims: keepDims, op: "min", initial: .infinity) { $0.isNaN || $1.isNaN ? $0 + $1 : Swift.min($0, $1) }
     }
 
     /// The smallest value over one axis.

@@ -200,17 +200,9 @@ public struct SVGChart: Sendable {
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .writeFailed(path: path, reason: "the folder `\(folder.path)` does not exist")
         }
-        let temporary = folder.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try Data(render().utf8).write(to: temporary)
-        } catch {
-            let writable = FileManager.default.isWritableFile(atPath: folder.path)
-            throw .writeFailed(path: path, reason: writable ? error.localizedDescription : "permission denied")
-        }
-        guard rename(temporary.path, destination.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw .writeFailed(path: path, reason: reason)
+        // The one atomic writer: refuses FIFOs, devices and folders, removes its temporary file on a signal.
+        do { try FileBytes.writeAtomically(Array(render().utf8), to: path) } catch {
+            throw .writeFailed(path: path, reason: error.reason)
         }
     }
 

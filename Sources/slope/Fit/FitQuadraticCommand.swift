@@ -8,20 +8,21 @@ struct FitQuadraticCommand: ParsableCommand {
         commandName: "quadratic",
         abstract: "Fit c*x^2 + b*x + a by gradient descent to generated noisy points or a CSV file (columns x,y).")
 
-    @Option(help: "True a for generated points.") var a: Float = 1
-    @Option(help: "True b for generated points.") var b: Float = 2
-    @Option(help: "True c for generated points.") var c: Float = 3
+    @Option(parsing: .unconditional, help: "True a for generated points.") var a: Float = 1
+    @Option(parsing: .unconditional, help: "True b for generated points.") var b: Float = 2
+    @Option(parsing: .unconditional, help: "True c for generated points.") var c: Float = 3
     @Option(help: "Number of generated points, evenly spaced on [-2, 2].") var points: Int = 20
     @Option(help: "Multiplicative noise scale (the lesson's add_noise mult).") var noiseMult: Double = 0.15
     @Option(help: "Additive noise scale (the lesson's add_noise add).") var noiseAdd: Double = 1.5
     @Option(help: "Seed of the noise (42 gives the notebook's points).") var seed: UInt32 = 42
     @Option(help: "Fit the points in this CSV file (header x,y) instead of generating them.") var data: String?
-    @Option(name: .customLong("init"), help: "Starting a,b,c.") var initial: String = "1.5,1.5,1.5"
+    @Option(name: .customLong("init"), parsing: .unconditional, help: "Starting a,b,c.") var initial: String = "1.5,1.5,1.5"
     @OptionGroup var descent: DescentOptions
 
     func run() throws {
         try descent.check()
         guard points >= 1 else { throw CommandError("--points must be at least 1, got \(points)") }
+        guard points <= InputLimits.fitPoints.value else { throw CommandError("--points must be at most \(InputLimits.fitPoints), got \(points)") }
         guard noiseMult.isFinite, noiseMult >= 0, noiseAdd.isFinite, noiseAdd >= 0 else {
             throw CommandError("--noise-mult and --noise-add must be non-negative numbers")
         }

@@ -12,12 +12,13 @@ struct FitReLUsCommand: ParsableCommand {
     @Option(help: "The target: sin, abs, square (on [-3, 3]) or a CSV file with columns x,y.") var target: String = "sin"
     @Option(help: "Number of points for a named target.") var points: Int = 100
     @Option(help: "Seed of the starting pieces.") var seed: UInt64 = 0
-    @Option(help: "Momentum of the descent (0 for plain gradient descent).") var momentum: Float = 0.9
+    @Option(parsing: .unconditional, help: "Momentum of the descent (0 for plain gradient descent).") var momentum: Float = 0.9
     @OptionGroup var descent: DescentOptions
 
     /// The target points.
     func targetPoints() throws -> (x: Tensor, y: Tensor) {
         guard points >= 2 else { throw CommandError("--points must be at least 2, got \(points)") }
+        guard points <= InputLimits.fitPoints.value else { throw CommandError("--points must be at most \(InputLimits.fitPoints), got \(points)") }
         let x = Tensor.linspace(-3, 3, count: points)
         switch target {
         case "sin": return (x, x.sin())
@@ -34,8 +35,15 @@ struct FitReLUsCommand: ParsableCommand {
     func run() throws {
         try descent.check()
         guard count >= 1 else { throw CommandError("--count must be at least 1, got \(count)") }
+        let limit = InputLimits.reluValues
+        guard count <= limit.value else { throw CommandError("--count must be at most \(limit), got \(count)") }
         guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw CommandError("--momentum must be in [0, 1), got \(momentum)") }
         let (x, y) = try targetPoints()
+        // Each evaluation computes count × points values (and keeps them for backward).
+        guard count.multipliedReportingOverflow(by: x.count).partialValue <= limit.value, count <= limit.value / Swift.max(x.count, 1) else {
+            throw CommandError("--count \(count) with \(x.count) points computes \(count) × \(x.count) values per step, "
+                + "more than the limit of \(limit); use a smaller --count or fewer points")
+        }
         let low = x.scalars.min()!, high = x.scalars.max()!
         var rng = SeededGenerator(seed: seed)
         let relus = ReLUSum(count: count, over: low...Swift.max(high, low + 1e-3), generator: &rng)

@@ -14,13 +14,13 @@ enum LossKind: String, ExpressibleByArgument, CaseIterable {
 
 /// Options every fit shares: learning rate, step limit, stopping rule, loss and outputs.
 struct DescentOptions: ParsableArguments {
-    @Option(help: "Learning rate (> 0).")
+    @Option(parsing: .unconditional, help: "Learning rate (> 0).")
     var lr: Float = 0.01
 
     @Option(help: "Maximum number of gradient-descent steps.")
     var steps: Int = 10_000
 
-    @Option(help: "Stop when the loss improved by less than this over the last --window steps (0: never).")
+    @Option(parsing: .unconditional, help: "Stop when the loss improved by less than this over the last --window steps (0: never).")
     var tol: Float = 0
 
     @Option(help: "The window of steps for --tol.")
@@ -35,12 +35,18 @@ struct DescentOptions: ParsableArguments {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    /// The longest --window: the tolerance rule keeps that many losses.
+    static let maxWindow = 1_000_000
+
     /// Checks the numbers a user typed; one clear line on failure.
     func check() throws {
         guard lr.isFinite, lr > 0 else { throw CommandError("--lr must be a positive number, got \(lr)") }
         guard steps >= 0 else { throw CommandError("--steps must not be negative, got \(steps)") }
         guard tol.isFinite, tol >= 0 else { throw CommandError("--tol must be a non-negative number, got \(tol)") }
         guard window >= 1 else { throw CommandError("--window must be at least 1, got \(window)") }
+        guard window <= DescentOptions.maxWindow else {
+            throw CommandError("--window must be at most \(DescentOptions.maxWindow) steps, got \(window)")
+        }
     }
 
     /// Runs gradient descent, printing the loss at steps 0, 1, 2, 5, 10, 20, 50, ... in text

@@ -3,12 +3,17 @@ import Slope
 
 /// Predictions for image models: `slope predict model.slope photo.png` or a folder of images.
 enum ImagePredictionSupport {
-    static func predict(_ learner: Learner, input: String, json: Bool) throws {
+    static func predict(_ learner: Learner, model: String, input: String, json: Bool) throws {
         guard case .image(let prep) = learner.data.preprocessing else { return }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else { throw CommandError("\(input): no such file or folder") }
+        let pixels = prep.height.multipliedReportingOverflow(by: prep.width)
+        guard !pixels.overflow, pixels.partialValue <= InputLimits.imagePixels.value else {
+            throw CommandError("\(model): the model's preprocessing resizes images to \(prep.width)x\(prep.height) pixels, "
+                + "more than the limit of \(InputLimits.imagePixels) pixels")
+        }
+        let kind = FileBytes.kind(of: input)
+        if kind == .missing { throw CommandError("\(input): no such file or folder") }
         var files = [input]
-        if isFolder.boolValue {
+        if kind == .folder {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []
             files = names.filter { !$0.hasPrefix(".") }.sorted().map { input + "/" + $0 }.filter(ImageFolder.isImageFile)
             guard !files.isEmpty else { throw CommandError("\(input): no PNG or JPEG files in the folder") }
@@ -18,6 +23,7 @@ enum ImagePredictionSupport {
             let pixels: [Float]
             do { pixels = try prep.load(path: file) } catch { throw CommandError("\(error)") }
             let prediction = learner.predict(inputs: Tensor(shape: [1, prep.channels, prep.height, prep.width], scalars: pixels))[0]
+            try PredictCommand.requireFinite(prediction, model: model, input: file)
             if json {
                 print(JSON.object([("file", .string(file))] + (prediction.json.objectValue ?? [])))
             } else {

@@ -18,7 +18,7 @@ struct PredictCommand: ParsableCommand {
         do { learner = try Learner.load(from: model) } catch { throw CommandError("\(error)") }
         switch learner.data.preprocessing {
         case .tabular: try predictTable(learner)
-        case .image: try ImagePredictionSupport.predict(learner, input: input, json: json)
+        case .image: try ImagePredictionSupport.predict(learner, model: model, input: input, json: json)
         case .none: throw CommandError("\(model) holds a model without preprocessing; predict from Swift with predict(inputs:)")
         }
     }
@@ -30,6 +30,9 @@ struct PredictCommand: ParsableCommand {
             table = try CSVReader().read(contentsOfFile: input)
             predictions = try learner.predict(rows: table)
         } catch { throw CommandError("\(error)") }
+        for (row, prediction) in predictions.enumerated() {
+            try PredictCommand.requireFinite(prediction, model: model, input: "\(input) line \(table.lineNumbers[row])")
+        }
         if json {
             for prediction in predictions { print(prediction.json) }
             return
@@ -43,6 +46,17 @@ struct PredictCommand: ParsableCommand {
             out += CSVWriter.line(fields)
         }
         FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
+
+extension PredictCommand {
+    /// Refuses a prediction that is not a number (a damaged model file, or weights that are not
+    /// finite): an error naming the model and the input, never a label with `null` probabilities.
+    static func requireFinite(_ prediction: Prediction, model: String, input: String) throws {
+        let finite = (prediction.value ?? 0).isFinite && prediction.probabilities.allSatisfy { $0.probability.isFinite }
+        guard finite else {
+            throw CommandError("\(model): the model predicts NaN for \(input); the file is damaged or its weights are not finite numbers")
+        }
     }
 }
 

@@ -9,17 +9,19 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
     @Option(help: "Number of epochs.") var epochs: Int = 5
-    @Option(help: "Peak learning rate of the one-cycle schedule, or `auto` for the learning-rate finder's suggestion (fastai's valley).")
+    @Option(parsing: .unconditional,
+            help: "Peak learning rate of the one-cycle schedule, or `auto` for the learning-rate finder's suggestion (fastai's valley).")
     var lr: String = "0.01"
     @Option(help: "Hidden layer sizes of the tabular model.") var layers: String = "200,100"
-    @Option(help: "Weight decay (decoupled, as AdamW).") var wd: Float = 0.01
-    @Option(help: "Dropout probability in the hidden layers.") var dropout: Float = 0
+    @Option(parsing: .unconditional, help: "Weight decay (decoupled, as AdamW).") var wd: Float = 0.01
+    @Option(parsing: .unconditional, help: "Dropout probability in the hidden layers.") var dropout: Float = 0
     @Option(name: .customLong("plot-loss"), help: "Write the loss curve to this SVG file.") var plotLoss: String?
     @Option(help: "Write the trained model and its preprocessing to this file (e.g. model.slope).") var export: String?
     @Flag(help: "Print one JSON object at the end instead of the table.") var json = false
 
     func run() throws {
         guard epochs >= 1 else { throw CommandError("--epochs must be at least 1, got \(epochs)") }
+        guard epochs <= InputLimits.epochs.value else { throw CommandError("--epochs must be at most \(InputLimits.epochs), got \(epochs)") }
         let hidden = try DataOptions.hiddenSizes(layers)
         let explicitLR: Float?
         if lr == "auto" { explicitLR = nil } else {
@@ -36,7 +38,7 @@ struct TrainCommand: ParsableCommand {
         let rate = explicitLR ?? learner.lrFind().suggestion
         if !json && explicitLR == nil { print(String(format: "learning rate: %.2e (lrFind's valley)", rate)) }
         learner.fitOneCycle(epochs: epochs, maxLR: rate)
-        if let reason = learner.stopReason { throw CommandError(reason) }
+        if let reason = learner.stopReason { throw CommandError("training stopped: \(reason); pass a smaller --lr") }
         if let export {
             do { try learner.export(to: export) } catch { throw CommandError("\(error)") }
             if !json { print("exported to \(export)") }

@@ -9,7 +9,8 @@ struct DataOptions: ParsableArguments {
 
     @Option(help: "The column to predict (CSV).") var target: String?
     @Flag(help: "Train on images: a folder with one subfolder per class, or an IDX images file.") var images = false
-    @Option(name: .customLong("valid-pct"), help: "Share of rows held out for validation.") var validPercent: Double = 0.2
+    @Option(name: .customLong("valid-pct"), parsing: .unconditional, help: "Share of rows held out for validation.")
+    var validPercent: Double = 0.2
     @Option(help: "Seed for the split, the initial weights and the shuffling.") var seed: UInt64 = 42
     @Option(name: .customLong("batch-size"), help: "Rows per batch (default: 64, smaller for small tables).") var batchSize: Int?
     @Option(help: "Comma-separated categorical columns (default: inferred).") var cat: String?
@@ -19,9 +20,14 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Image folders: resize every image to SIZE x SIZE.") var size: Int = 64
     @Option(help: "Image folders: 3 for colour, 1 for gray.") var channels: Int = 3
 
-    /// Splits `a,b,c` into names.
-    static func names(_ list: String?) -> [String]? {
-        list.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    /// Splits `a,b,c` into names; an empty name (`a,,b`, an empty list) is refused.
+    static func names(_ list: String?, option: String) throws -> [String]? {
+        guard let list else { return nil }
+        let names = list.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !names.contains(where: \.isEmpty) else {
+            throw CommandError("\(option) must be comma-separated column names like Sex,Pclass, got `\(list)` (an empty name)")
+        }
+        return names
     }
 
     /// Checks the options and loads the data, with one clear line on failure.
@@ -30,6 +36,10 @@ struct DataOptions: ParsableArguments {
             throw CommandError("--valid-pct must be between 0 and 1 (exclusive), got \(validPercent)")
         }
         if let batchSize, batchSize < 1 { throw CommandError("--batch-size must be at least 1, got \(batchSize)") }
+        let batchLimit = InputLimits.batchSize
+        if let batchSize, batchSize > batchLimit.value {
+            throw CommandError("--batch-size must be at most \(batchLimit), got \(batchSize)")
+        }
         let parsedTask: TabularTask?
         if let task {
             guard let value = TabularTask(rawValue: task) else {
@@ -42,9 +52,13 @@ struct DataOptions: ParsableArguments {
         if images { return try ImageDataCommandSupport.load(self) }
         guard let target else { throw CommandError("--target COLUMN is required for a CSV file (or pass --images)") }
         do {
+            let categorical = try DataOptions.names(cat, option: "--cat")
+            let continuous = try DataOptions.names(cont, option: "--cont")
+            let ignoring = try DataOptions.names(ignore, option: "--ignore") ?? []
             return try TabularData.fromCSV(path, target: target, validPercent: validPercent, seed: seed, batchSize: batchSize,
-                                           task: parsedTask, categoricalColumns: DataOptions.names(cat),
-                                           continuousColumns: DataOptions.names(cont), ignoring: DataOptions.names(ignore) ?? [])
+                                           task: parsedTask, categoricalColumns: categorical, continuousColumns: continuous, ignoring: ignoring)
+        } catch let error as CommandError {
+            throw error
         } catch {
             throw CommandError("\(error)")
         }
@@ -66,23 +80,75 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DataOptions {
-    /// Parses `--layers 200,100`, with one clear line for anything else.
+    /// Parses `--layers 200,100`, with one clear line for anything else (an empty size, a size
+    /// that is not a positive whole number, or one past ``InputLimits/modelParameters``).
     static func hiddenSizes(_ text: String) throws -> [Int] {
-        let parts = text.split(separator: ",")
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         let sizes = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !sizes.isEmpty, sizes.count == parts.count, sizes.allSatisfy({ $0 > 0 }) else {
+        guard !text.isEmpty, sizes.count == parts.count, sizes.allSatisfy({ $0 > 0 }) else {
             throw CommandError("--layers must be positive sizes like 200,100, got `\(text)`")
+        }
+        let limit = InputLimits.modelParameters
+        if let large = sizes.first(where: { $0 > limit.value }) {
+            throw CommandError("--layers: a layer of \(large) units is more than the model's limit of \(limit) parameters")
         }
         return sizes
     }
 
     /// The learner that suits the data: fastai's tabular model for tables, the vision models
-    /// for images.
+    /// for images; refused when the model would be larger than ``InputLimits/modelParameters`` or
+    /// cannot take the images (checked by the layers' shape rule before anything trains).
     func learner(for loaders: DataLoaders, hidden: [Int], dropout: Float = 0, weightDecay: Float = 0.01) throws -> Learner {
         switch loaders.preprocessing {
-        case .tabular: return tabularLearner(data: loaders, layers: hidden, dropout: dropout, weightDecay: weightDecay, seed: seed)
-        case .image: return visionLearner(data: loaders, seed: seed, weightDecay: weightDecay)
+        case .tabular(let prep):
+            try DataOptions.checkTabularSize(inputs: prep.inputWidth, hidden: hidden, outputs: loaders.outputCount,
+                                             batchSize: Swift.min(loaders.train.batchSize, loaders.train.dataset.count))
+            return tabularLearner(data: loaders, layers: hidden, dropout: dropout, weightDecay: weightDecay, seed: seed)
+        case .image(let prep):
+            let learner = visionLearner(data: loaders, seed: seed, weightDecay: weightDecay)
+            let pixels = "\(prep.width)x\(prep.height)"
+            switch ModelInputCheck.check(learner.model, sample: [prep.channels, prep.height, prep.width], outputs: loaders.outputCount,
+                                         batchSize: Swift.min(loaders.train.batchSize, loaders.train.dataset.count)) {
+            case .fits: return learner
+            case .rejectsInput, .outputMismatch:
+                throw CommandError("\(path): images of \(pixels) pixels are too small for the model: its convolutions and pooling need "
+                    + "at least 4x4 (it halves the size twice); use larger images" + (isFolderPath ? " (--size 4 or more)" : ""))
+            case .activationsTooLarge(let floats):
+                throw CommandError("\(path): a batch of \(Swift.min(loaders.train.batchSize, loaders.train.dataset.count)) images of \(prep.channels)x\(pixels) needs about "
+                    + "\(floats) floats of layer outputs, more than the limit of \(InputLimits.batchActivationFloats); "
+                    + "use a smaller --size or --batch-size")
+            }
         case .none: throw CommandError("no preprocessing for this data")
+        }
+    }
+
+    /// Whether ``path`` is a folder (an image folder rather than an IDX file).
+    var isFolderPath: Bool { FileBytes.kind(of: path) == .folder }
+
+    /// Refuses a tabular model whose linear layers alone would exceed ``InputLimits/modelParameters``
+    /// (`inputs × h1 + h1 × h2 + ... + hk × outputs`), or whose hidden outputs for one batch
+    /// (`4 × batch × (h1 + ... + hk)`: linear, batch norm, ReLU and dropout outputs) would exceed
+    /// ``InputLimits/batchActivationFloats``, before any weight is allocated.
+    static func checkTabularSize(inputs: Int, hidden: [Int], outputs: Int, batchSize: Int) throws {
+        let widths = [Swift.max(inputs, 1)] + hidden + [outputs]
+        var total = 0
+        for (a, b) in zip(widths, widths.dropFirst()) {
+            let (product, overflow) = a.multipliedReportingOverflow(by: b)
+            let (sum, overflowSum) = total.addingReportingOverflow(product)
+            total = overflow || overflowSum ? .max : sum
+        }
+        let limit = InputLimits.modelParameters
+        if total > limit.value {
+            let shown = total == .max ? "more than \(Int.max)" : "\(total)"
+            throw CommandError("--layers \(hidden.map(String.init).joined(separator: ",")) makes a model of \(shown) parameters, "
+                + "more than the limit of \(limit); use smaller layers")
+        }
+        let (activations, overflow) = (4 * hidden.reduce(0, +)).multipliedReportingOverflow(by: Swift.max(batchSize, 1))
+        let activationLimit = InputLimits.batchActivationFloats
+        if overflow || activations > activationLimit.value {
+            throw CommandError("--layers \(hidden.map(String.init).joined(separator: ",")) with batches of \(batchSize) rows needs about "
+                + "\(overflow ? Int.max : activations) floats of layer outputs, more than the limit of \(activationLimit); "
+                + "use smaller layers or --batch-size")
         }
     }
 }

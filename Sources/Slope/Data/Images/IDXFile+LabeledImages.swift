@@ -15,6 +15,9 @@ extension IDXFile {
         guard imageShape.count == 3 else {
             throw .unexpectedShape(file: imagesPath, expected: "a 3-D images file [count, rows, columns] (magic 00 00 08 03)", found: imageShape)
         }
+        guard imageShape[1] >= 1, imageShape[2] >= 1 else {
+            throw .unexpectedShape(file: imagesPath, expected: "images of at least 1x1 pixels", found: imageShape)
+        }
         let (labelShape, labelBytes) = try read(path: labelsPath)
         guard labelShape.count == 1 else {
             throw .unexpectedShape(file: labelsPath, expected: "a 1-D labels file [count] (magic 00 00 08 01)", found: labelShape)

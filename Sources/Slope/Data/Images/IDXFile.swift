@@ -11,11 +11,12 @@
 /// print(shape, bytes.prefix(3))  // [10000] [9, 2, 1]
 /// ```
 public enum IDXFile {
-    /// The most elements a file may declare (2^31); more means a corrupt header.
-    public static let maxElements = 1 << 31
+    /// The most elements a file may declare (``InputLimits/idxElements``, 2^28 by default); more
+    /// means a corrupt header or a file too large to train on here.
+    public static var maxElements: Int { InputLimits.idxElements.value }
 
     /// The largest file read, compressed or not: a full header plus ``maxElements`` bytes.
-    static let maxFileBytes = maxElements + 4 + 4 * 255
+    static var maxFileBytes: Int { maxElements + 4 + 4 * 255 }
 
     // MARK: - Reading
 
@@ -25,7 +26,11 @@ public enum IDXFile {
     /// let (shape, pixels) = try IDXFile.read(path: "t10k-images-idx3-ubyte.gz")  // [10000, 28, 28]
     /// ```
     public static func read(path: String) throws(ImageDataError) -> (shape: [Int], bytes: [UInt8]) {
-        try parse(FileBytes.read(path: path, limit: maxFileBytes), source: path)
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path: path, limit: maxFileBytes, setting: InputLimits.idxElements.setting) } catch {
+            throw ImageDataError(error)
+        }
+        return try parse(bytes, source: path)
     }
 
     /// Parses the bytes of an IDX file (plain or gzipped); `source` names it in error messages.
@@ -122,6 +127,6 @@ public enum IDXFile {
     /// ```
     public static func write(path: String, shape: [Int], bytes: [UInt8], compressed: Bool = false) throws(ImageDataError) {
         let file = encode(shape: shape, bytes: bytes)
-        try FileBytes.writeAtomically(compressed ? Gzip.compress(file) : file, to: path)
+        do { try FileBytes.writeAtomically(compressed ? Gzip.compress(file) : file, to: path) } catch { throw ImageDataError(error) }
     }
 }

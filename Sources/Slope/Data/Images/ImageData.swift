@@ -8,20 +8,54 @@ public enum ImageData {
                                              "Bag", "Ankle boot"]
 
     /// Loaders from labelled images in memory: `valid` as the validation set, or else a random
-    /// `validPercent` of `train` (seeded).
+    /// `validPercent` of `train` (seeded). Refuses, naming `source`, a validation set that is
+    /// empty or does not fit the training set (another image size, labels training lacks) and
+    /// training images of a single class.
     ///
     /// ```swift
-    /// let data = ImageData.fromImages(train, valid: test, batchSize: 64)
+    /// let data = try ImageData.fromImages(train, valid: test, batchSize: 64)
     /// ```
+    /// - Parameters:
+    ///   - train: the training images (all of them when `valid` is nil).
+    ///   - valid: the validation images, if separate.
+    ///   - validPercent: the share of `train` held out when `valid` is nil.
+    ///   - seed: the split's and the shuffling's seed.
+    ///   - batchSize: images per training batch.
+    ///   - source: names the training images in errors.
+    ///   - validSource: names the validation images in errors.
+    /// - Returns: the loaders.
+    /// - Throws: ``ImageDataError``.
     public static func fromImages(_ train: LabeledImages, valid: LabeledImages? = nil, validPercent: Double = 0.2, seed: UInt64 = 42,
-                                  batchSize: Int = 64) -> DataLoaders {
+                                  batchSize: Int = 64, source: String = "images", validSource: String = "validation images")
+        throws(ImageDataError) -> DataLoaders
+    {
+        guard train.count > 0 else { throw .unexpectedShape(file: source, expected: "at least one training image", found: [0]) }
+        let present = Set(train.labels)
         var training = train, validation: LabeledImages
         if let valid {
+            guard valid.count > 0 else { throw .noValidationImages(source: validSource, reason: "the set holds no images") }
+            guard (valid.channels, valid.height, valid.width) == (train.channels, train.height, train.width) else {
+                throw .validationMismatch(file: validSource, reason: "its images are \(valid.width)x\(valid.height)x\(valid.channels), "
+                    + "the training images (\(source)) \(train.width)x\(train.height)x\(train.channels)")
+            }
+            if let stranger = Set(valid.labels).subtracting(present).min() {
+                throw .validationMismatch(file: validSource, reason: "label \(stranger) never occurs in the training labels (\(source): "
+                    + "\(present.sorted().map(String.init).joined(separator: ", ")))")
+            }
             validation = valid
         } else {
             let (trainRows, validRows) = randomSplit(count: train.count, validPercent: validPercent, seed: seed)
+            guard !validRows.isEmpty else {
+                let least = 1 / Double(train.count)
+                throw .noValidationImages(source: source, reason: "a validation share (--valid-pct) of \(validPercent) of \(train.count) "
+                    + "images holds none; use at least \(String(format: "%.4g", least)), or more images")
+            }
             training = train.subset(trainRows)
             validation = train.subset(validRows)
+        }
+        if present.count < 2 {
+            let label = present.first ?? 0
+            throw .singleClass(source: source, className: train.classNames.indices.contains(label) ? train.classNames[label] : String(label))
         }
         let statistics = ChannelStatistics.measure(training)
         statistics.normalize(&training)
@@ -49,11 +83,17 @@ public enum ImageData {
         if images.lowercased().contains("fashion"), (train.labels.max() ?? 0) < 10 {
             train.classNames = fashionMNISTClasses
         }
-        return fromImages(train, valid: valid, validPercent: validPercent, seed: seed, batchSize: batchSize)
+        // The file a mismatch is about: the images for an empty set or another size, else the labels.
+        let validSource = valid.map { v in
+            v.count > 0 && v.height == train.height && v.width == train.width ? validLabels! : validImages!
+        } ?? ""
+        return try fromImages(train, valid: valid, validPercent: validPercent, seed: seed, batchSize: batchSize, source: images,
+                              validSource: validSource)
     }
 
     /// Loaders from a folder with one subfolder of PNG/JPEG files per class, every image
-    /// resized to `size` x `size` with `channels` channels (3: colour, 1: gray).
+    /// resized to `size` x `size` with `channels` channels (3: colour, 1: gray). The set's size
+    /// is checked against ``InputLimits/imageSetFloats`` before any image is decoded.
     ///
     /// ```swift
     /// let data = try ImageData.fromFolder("pets", size: 64)
@@ -61,10 +101,16 @@ public enum ImageData {
     public static func fromFolder(_ root: String, size: Int = 64, channels: Int = 3, validPercent: Double = 0.2, seed: UInt64 = 42,
                                   batchSize: Int = 64) throws(ImageDataError) -> DataLoaders {
         let folder = try ImageFolder(root: root)
+        let (perImage, overflowA) = (channels * size).multipliedReportingOverflow(by: size)
+        let (floats, overflowB) = perImage.multipliedReportingOverflow(by: folder.count)
+        let limit = InputLimits.imageSetFloats.value
+        if overflowA || overflowB || floats > limit {
+            throw .imageSetTooLarge(source: root, images: folder.count, floats: overflowA || overflowB ? Int.max : floats, limit: limit)
+        }
         let raw = ImagePreprocessing(height: size, width: size, channels: channels, normalization: nil)
         var images = try folder.loadAll(preprocessing: raw)
         images.classNames = folder.classNames
-        return fromImages(images, validPercent: validPercent, seed: seed, batchSize: batchSize)
+        return try fromImages(images, validPercent: validPercent, seed: seed, batchSize: batchSize, source: root)
     }
 }
 

@@ -51,6 +51,30 @@ public enum ImageDataError: Error, Equatable, Sendable {
     case noClassFolders(root: String, imagesAtTop: Int)
     /// A class subfolder holds no PNG or JPEG files.
     case emptyClassFolder(root: String, className: String)
+    /// The validation images do not fit the training images (another size, classes training lacks).
+    case validationMismatch(file: String, reason: String)
+    /// No validation images: an empty `t10k` set, or a share (`--valid-pct`) too small for the set.
+    case noValidationImages(source: String, reason: String)
+    /// The training images hold one class only: there is nothing to tell apart.
+    case singleClass(source: String, className: String)
+    /// The images would take more floats than ``InputLimits/imageSetFloats`` allows.
+    case imageSetTooLarge(source: String, images: Int, floats: Int, limit: Int)
+}
+
+extension ImageDataError {
+    /// The image-data error for a file that could not be read or written.
+    ///
+    /// ```swift
+    /// do { _ = try FileBytes.read(path: path, limit: 1 << 20) } catch { throw ImageDataError(error) }
+    /// ```
+    /// - Parameter access: what ``FileBytes`` found.
+    public init(_ access: FileAccessError) {
+        switch access {
+        case .notFound(let file): self = .fileNotFound(file: file)
+        case .writeFailed(let file, let reason): self = .writeFailed(file: file, reason: reason)
+        default: self = .unreadable(file: access.file, reason: access.reason)
+        }
+    }
 }
 
 // MARK: - Messages
@@ -73,7 +97,8 @@ extension ImageDataError: LocalizedError, CustomStringConvertible {
             let name = names[code].map { " (\($0))" } ?? ""
             return "\(file): IDX element type 0x\(Self.hex([code]))\(name) is not supported; expected 0x08 (unsigned bytes)"
         case .absurdDimensions(let file, let shape, let limit):
-            return "\(file): the header declares shape \(shape), more than \(limit) elements; the header is probably corrupt"
+            return "\(file): the header declares shape \(shape), more than the limit of \(limit) elements "
+                + "(set \(InputLimits.idxElements.setting) to raise it); the header may be corrupt"
         case .unexpectedShape(let file, let expected, let found):
             return "\(file): expected \(expected), found shape \(found)"
         case .truncated(let file, let expected, let found):
@@ -102,6 +127,15 @@ extension ImageDataError: LocalizedError, CustomStringConvertible {
             return "\(root): no class subfolders; expected \(root)/<class name>/<image files>\(hint)"
         case .emptyClassFolder(let root, let className):
             return "\(root)/\(className): the class folder holds no PNG or JPEG files"
+        case .validationMismatch(let file, let reason):
+            return "\(file): the validation set does not fit the training set: \(reason)"
+        case .noValidationImages(let source, let reason):
+            return "\(source): no validation images: \(reason)"
+        case .singleClass(let source, let className):
+            return "\(source): every training image is of class `\(className)`; a classifier needs at least two classes"
+        case .imageSetTooLarge(let source, let images, let floats, let limit):
+            return "\(source): \(images) images at this size take \(floats) floats, more than the limit of \(limit) "
+                + "(set \(InputLimits.imageSetFloats.setting) to raise it); use a smaller --size or fewer images"
         }
     }
 

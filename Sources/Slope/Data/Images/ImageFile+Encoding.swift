@@ -27,7 +27,7 @@ extension ImageFile {
     /// try ImageFile.writePNG(image, path: "out/sample.png")
     /// ```
     public static func writePNG(_ image: DecodedImage, path: String, interlaced: Bool = false) throws(ImageDataError) {
-        try FileBytes.writeAtomically(encodePNG(image, interlaced: interlaced), to: path)
+        do { try FileBytes.writeAtomically(encodePNG(image, interlaced: interlaced), to: path) } catch { throw ImageDataError(error) }
     }
 
     /// Encodes rows already in PNG sample layout with the given IHDR fields: any color type
@@ -111,6 +111,8 @@ extension ImageFile {
     /// try ImageFile.writeJPEG(image, path: "out/sample.jpg", quality: 85)
     /// ```
     public static func writeJPEG(_ image: DecodedImage, path: String, quality: Int = 90, progressive: Bool = false) throws(ImageDataError) {
-        try FileBytes.writeAtomically(encodeJPEG(image, quality: quality, progressive: progressive), to: path)
+        do { try FileBytes.writeAtomically(encodeJPEG(image, quality: quality, progressive: progressive), to: path) } catch {
+            throw ImageDataError(error)
+        }
     }
 }

@@ -24,12 +24,13 @@ public enum ImageFile {
         case jpeg = "JPEG"
     }
 
-    /// The default limit on `width × height` (2^26, e.g. 8192 × 8192): larger images are refused
-    /// before their pixels are allocated, so a corrupt header cannot take gigabytes.
-    public static let defaultMaxPixels = 1 << 26
+    /// The default limit on `width × height` (``InputLimits/imagePixels``, 2^26 = 8192 × 8192):
+    /// larger images are refused before their pixels are allocated, so a corrupt header cannot
+    /// take gigabytes.
+    public static var defaultMaxPixels: Int { InputLimits.imagePixels.value }
 
-    /// The largest image file read (1 GiB).
-    public static let maxFileBytes = 1 << 30
+    /// The largest image file read (``InputLimits/imageFileBytes``, 256 MiB).
+    public static var maxFileBytes: Int { InputLimits.imageFileBytes.value }
 
     /// The format `bytes` starts with, or `nil` when it is neither PNG nor JPEG.
     ///
@@ -51,7 +52,11 @@ public enum ImageFile {
     /// let image = try ImageFile.decode(path: "photos/dog.png")
     /// ```
     public static func decode(path: String, maxPixels: Int = defaultMaxPixels) throws(ImageDataError) -> DecodedImage {
-        try decode(bytes: FileBytes.read(path: path, limit: maxFileBytes), source: path, maxPixels: maxPixels)
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path: path, limit: maxFileBytes, setting: InputLimits.imageFileBytes.setting) } catch {
+            throw ImageDataError(error)
+        }
+        return try decode(bytes: bytes, source: path, maxPixels: maxPixels)
     }
 
     /// Decodes PNG or JPEG bytes to gray or RGB pixels; `source` names them in error messages.

@@ -141,16 +141,20 @@ public struct ImageFolder: Sendable {
     }
 
     /// Appends the image files under `folder` (recursively, not following links to folders).
+    /// A FIFO, device or socket is refused by its type (it is never opened, so it cannot block).
     private static func collectImages(in folder: String, depth: Int, into found: inout [String]) throws(ImageDataError) {
         for name in try visibleEntries(of: folder) {
             let path = join(folder, name)
-            let isLink = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { continue }  // a broken link
-            if isFolder.boolValue {
+            let isLink = FileBytes.kind(of: path, followingLinks: false) == .link
+            switch FileBytes.kind(of: path) {
+            case .missing, .link:
+                continue  // a broken link
+            case .folder:
                 if !isLink && depth < maxDepth { try collectImages(in: path, depth: depth + 1, into: &found) }
-            } else if isImageFile(path) {
-                found.append(path)
+            case .regular:
+                if isImageFile(path) { found.append(path) }
+            case .other(let kind):
+                throw ImageDataError(.notRegular(file: path, kind: kind))
             }
         }
     }

@@ -31,19 +31,30 @@ public enum TabularData {
         ignoring: [String] = []
     ) throws(TabularError) -> DataLoaders {
         require(validPercent >= 0 && validPercent < 1, "TabularData: validPercent must be in [0, 1), got \(validPercent)")
+        if let batchSize, batchSize < 2 { throw .batchTooSmall(size: batchSize) }
         let needed = validPercent > 0 ? 4 : 2
         if table.rowCount < needed { throw .tooFewRows(file: table.source, rows: table.rowCount, needed: needed) }
         _ = try TabularPreprocessor.column(table, target, option: "--target")
-        let split = TabularPreprocessor.splitColumns(table, excluding: [target] + ignoring)
-        let named = (categoricalColumns ?? []) + (continuousColumns ?? [])
-        let categorical = categoricalColumns ?? split.categorical.filter { !named.contains($0) }
-        let continuous = continuousColumns ?? split.continuous.filter { !named.contains($0) }
+        try TabularPreprocessor.checkColumnOptions(table, target: target, categorical: categoricalColumns ?? [],
+                                                   continuous: continuousColumns ?? [], ignoring: ignoring)
         let (trainRows, validRows) = randomSplit(count: table.rowCount, validPercent: validPercent, seed: seed)
-        let trainTable = try subset(table, trainRows)
+        if validPercent > 0 && validRows.isEmpty {
+            throw .emptyValidation(file: table.source, rows: table.rowCount, validPercent: validPercent)
+        }
+        if trainRows.count < 2 { throw .tooFewTrainingRows(file: table.source, rows: trainRows.count, validRows: validRows.count) }
+        // Columns not named are split automatically (a pass over the table, skipped when both lists are given).
+        var categorical = categoricalColumns, continuous = continuousColumns
+        if categorical == nil || continuous == nil {
+            let split = TabularPreprocessor.splitColumns(table, excluding: [target] + ignoring)
+            let named = Set((categoricalColumns ?? []) + (continuousColumns ?? []))
+            categorical = categorical ?? split.categorical.filter { !named.contains($0) }
+            continuous = continuous ?? split.continuous.filter { !named.contains($0) }
+        }
+        let trainTable = table.subset(rows: trainRows)
         let prep = try TabularPreprocessor.fit(trainTable, target: target, task: task,
-                                               categoricalColumns: categorical, continuousColumns: continuous)
+                                               categoricalColumns: categorical!, continuousColumns: continuous!)
         let (trainInputs, trainTargets) = try prep.transform(trainTable)
-        let (validInputs, validTargets) = try prep.transform(try subset(table, validRows))
+        let (validInputs, validTargets) = try prep.transform(table.subset(rows: validRows))
         let batchSize = batchSize ?? automaticBatchSize(trainingRows: trainRows.count)
         let train = DataLoader(TensorDataset(inputs: trainInputs, targets: trainTargets!), batchSize: batchSize,
                                shuffle: true, dropLast: trainRows.count > batchSize, seed: seed)
@@ -62,13 +73,5 @@ public enum TabularData {
         var size = 16
         while size * 2 <= Swift.min(64, trainingRows / 8) { size *= 2 }
         return size
-    }
-
-    /// The rows at `indices` as a table with the same columns and line numbers.
-    static func subset(_ table: DataTable, _ indices: [Int]) throws(TabularError) -> DataTable {
-        do {
-            return try DataTable(columnNames: table.columnNames, rows: indices.map { table.rows[$0] },
-                                 source: table.source, lineNumbers: indices.map { table.lineNumbers[$0] })
-        } catch { throw .csv(error) }
     }
 }

@@ -70,9 +70,8 @@ public struct TabularPreprocessor: Sendable, Equatable {
         categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil, ignoring: [String] = []
     ) throws(TabularError) -> TabularPreprocessor {
         let targetValues = try column(table, target, option: "--target")
-        for name in (categoricalColumns ?? []) + (continuousColumns ?? []) + ignoring {
-            _ = try column(table, name, option: "a column option")
-        }
+        try checkColumnOptions(table, target: target, categorical: categoricalColumns ?? [], continuous: continuousColumns ?? [],
+                               ignoring: ignoring)
         for (value, line) in zip(targetValues, table.lineNumbers) where value == nil {
             throw .missingTarget(file: table.source, line: line, column: target)
         }
@@ -86,8 +85,9 @@ public struct TabularPreprocessor: Sendable, Equatable {
         // Columns not named are split automatically (a pass over the table, skipped when both lists are given).
         let split = categoricalColumns != nil && continuousColumns != nil
             ? (categorical: [], continuous: [], identifiers: []) : splitColumns(table, excluding: [target] + ignoring)
-        let categoricalNames = categoricalColumns ?? split.categorical.filter { !(continuousColumns ?? []).contains($0) }
-        let continuousNames = continuousColumns ?? split.continuous.filter { !(categoricalColumns ?? []).contains($0) }
+        let namedContinuous = Set(continuousColumns ?? []), namedCategorical = Set(categoricalColumns ?? [])
+        let categoricalNames = categoricalColumns ?? split.categorical.filter { !namedContinuous.contains($0) }
+        let continuousNames = continuousColumns ?? split.continuous.filter { !namedCategorical.contains($0) }
         if categoricalNames.isEmpty && continuousNames.isEmpty { throw .noInputColumns(file: table.source) }
 
         var categorical = try categoricalNames.map { name throws(TabularError) in
@@ -139,7 +139,8 @@ public struct TabularPreprocessor: Sendable, Equatable {
         _ table: DataTable, excluding: [String] = [], maxCardinality: Int = 10
     ) -> (categorical: [String], continuous: [String], identifiers: [String]) {
         var categorical: [String] = [], continuous: [String] = [], identifiers: [String] = []
-        for (index, name) in table.columnNames.enumerated() where !excluding.contains(name) {
+        let excluded = Set(excluding)
+        for (index, name) in table.columnNames.enumerated() where !excluded.contains(name) {
             let values = table.rows.map { $0[index] }
             let present = values.compactMap { $0 }
             let distinct = Set(present.map(canonical))
@@ -182,7 +183,7 @@ public struct TabularPreprocessor: Sendable, Equatable {
         for (position, column) in categorical.enumerated() {
             let codes = Dictionary(uniqueKeysWithValues: column.vocabulary.enumerated().map { ($0.element, $0.offset) })
             if let source = column.indicatorOf {
-                let index = table.columnNames.firstIndex(of: source)
+                let index = try? table.columnIndex(named: source)
                 for row in 0..<table.rowCount {
                     let isMissing = index == nil || table.rows[row][index!] == nil
                     inputs[row * width + position] = Float(codes[isMissing ? "True" : "False"]!)
@@ -232,6 +233,36 @@ public struct TabularPreprocessor: Sendable, Equatable {
     public func decodeRegression(_ value: Float) -> Double { Double(value) * targetStd + targetMean }
 
     // MARK: - Helpers
+
+    /// Checks the column options against the table and each other: every named column exists,
+    /// the target is none of them, and no column is named twice (within or across options).
+    ///
+    /// ```swift
+    /// try TabularPreprocessor.checkColumnOptions(table, target: "Survived", categorical: ["Sex"], continuous: ["Fare"], ignoring: [])
+    /// ```
+    /// - Parameters:
+    ///   - table: the table the options name columns of.
+    ///   - target: the target column.
+    ///   - categorical: the `--cat` columns.
+    ///   - continuous: the `--cont` columns.
+    ///   - ignoring: the `--ignore` columns.
+    /// - Throws: ``TabularError/unknownColumn(file:option:column:available:)``,
+    ///   ``TabularError/targetInOption(file:column:option:)`` or ``TabularError/columnNamedTwice(file:column:firstOption:secondOption:)``.
+    public static func checkColumnOptions(
+        _ table: DataTable, target: String, categorical: [String], continuous: [String], ignoring: [String]
+    ) throws(TabularError) {
+        var seen: [String: String] = [:]
+        for (option, names) in [("--cat", categorical), ("--cont", continuous), ("--ignore", ignoring)] {
+            for name in names {
+                _ = try column(table, name, option: option)
+                if name == target { throw .targetInOption(file: table.source, column: name, option: option) }
+                if let first = seen[name] {
+                    throw .columnNamedTwice(file: table.source, column: name, firstOption: first, secondOption: option)
+                }
+                seen[name] = option
+            }
+        }
+    }
 
     static func column(_ table: DataTable, _ name: String, option: String) throws(TabularError) -> [String?] {
         do { return try table.column(named: name) } catch {

@@ -3,11 +3,19 @@
 /// ```swift
 /// let model = Sequential(Linear(...), ReLU(), Linear(...))
 /// ```
-public final class ReLU: Module, @unchecked Sendable {
+public final class ReLU: Module, ModuleArchitecture, @unchecked Sendable {
+    /// The name in model files.
+    public static var typeName: String { "ReLU" }
+    /// None.
+    public let settings = NoSettings()
     /// Makes the layer.
     public override init() {}
+    /// Makes the layer (it has no settings).
+    public init(settings: NoSettings) {}
     /// `max(x, 0)`.
     public override func forward(_ input: Tensor) -> Tensor { input.relu() }
+    /// Any shape, unchanged.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }
 
 /// The logistic function `1 / (1 + e^-x)` as a layer.
@@ -15,11 +23,19 @@ public final class ReLU: Module, @unchecked Sendable {
 /// ```swift
 /// let head = Sequential(Linear(...), Sigmoid())
 /// ```
-public final class Sigmoid: Module, @unchecked Sendable {
+public final class Sigmoid: Module, ModuleArchitecture, @unchecked Sendable {
+    /// The name in model files.
+    public static var typeName: String { "Sigmoid" }
+    /// None.
+    public let settings = NoSettings()
     /// Makes the layer.
     public override init() {}
+    /// Makes the layer (it has no settings).
+    public init(settings: NoSettings) {}
     /// `1 / (1 + e^-x)`.
     public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
+    /// Any shape, unchanged.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }
 
 /// The hyperbolic tangent as a layer.
@@ -27,11 +43,19 @@ public final class Sigmoid: Module, @unchecked Sendable {
 /// ```swift
 /// let block = Sequential(Linear(...), Tanh())
 /// ```
-public final class Tanh: Module, @unchecked Sendable {
+public final class Tanh: Module, ModuleArchitecture, @unchecked Sendable {
+    /// The name in model files.
+    public static var typeName: String { "Tanh" }
+    /// None.
+    public let settings = NoSettings()
     /// Makes the layer.
     public override init() {}
+    /// Makes the layer (it has no settings).
+    public init(settings: NoSettings) {}
     /// `tanh(x)`.
     public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
+    /// Any shape, unchanged.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }
 
 /// Flattens the axes from `startAxis` through `endAxis` (by default all but the batch axis).
@@ -39,46 +63,64 @@ public final class Tanh: Module, @unchecked Sendable {
 /// ```swift
 /// let model = Sequential(Flatten(), Linear(inputFeatures: 784, outputFeatures: 10, generator: &rng))
 /// ```
-public final class Flatten: Module, @unchecked Sendable {
-    /// The first axis merged.
-    public let startAxis: Int
-    /// The last axis merged.
-    public let endAxis: Int
+public final class Flatten: Module, ModuleArchitecture, @unchecked Sendable {
+    /// Which axes are merged.
+    public struct Settings: ModuleSettings {
+        /// The first axis merged (negative counts from the end).
+        public var startAxis: Int
+        /// The last axis merged (negative counts from the end).
+        public var endAxis: Int
+
+        /// The settings.
+        public init(startAxis: Int = 1, endAxis: Int = -1) {
+            self.startAxis = startAxis
+            self.endAxis = endAxis
+        }
+
+        /// Axes within ±64 (a tensor has at most a few dozen axes).
+        public func validate() throws(SettingError) {
+            for (name, value) in [("startAxis", startAxis), ("endAxis", endAxis)] where !(-64...64).contains(value) {
+                throw SettingError(name, expected: "an axis in -64...64", found: value)
+            }
+        }
+    }
+
+    /// The name in model files.
+    public static var typeName: String { "Flatten" }
+    /// The settings the layer was made with.
+    public let settings: Settings
+
+    /// Makes the layer.
+    ///
+    /// - Parameter settings: the axes to merge.
+    public init(settings: Settings) { self.settings = settings.required(by: "Flatten") }
 
     /// Makes the layer (PyTorch's defaults: axes 1 through -1).
-    public init(startAxis: Int = 1, endAxis: Int = -1) {
-        self.startAxis = startAxis
-        self.endAxis = endAxis
-    }
+    ///
+    /// - Parameters:
+    ///   - startAxis: the first axis merged.
+    ///   - endAxis: the last axis merged.
+    public convenience init(startAxis: Int = 1, endAxis: Int = -1) { self.init(settings: Settings(startAxis: startAxis, endAxis: endAxis)) }
+
+    /// The first axis merged.
+    public var startAxis: Int { settings.startAxis }
+    /// The last axis merged.
+    public var endAxis: Int { settings.endAxis }
 
     /// The input with the axes merged.
     public override func forward(_ input: Tensor) -> Tensor { input.flattened(startAxis: startAxis, endAxis: endAxis) }
 
-    public override var extraDescription: String { "startAxis: \(startAxis), endAxis: \(endAxis)" }
-}
-
-extension ReLU: ModuleArchitecture {
-    public static var typeName: String { "ReLU" }
-    public var configuration: [(String, JSON)] { [] }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module { ReLU() }
-}
-
-extension Sigmoid: ModuleArchitecture {
-    public static var typeName: String { "Sigmoid" }
-    public var configuration: [(String, JSON)] { [] }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module { Sigmoid() }
-}
-
-extension Tanh: ModuleArchitecture {
-    public static var typeName: String { "Tanh" }
-    public var configuration: [(String, JSON)] { [] }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module { Tanh() }
-}
-
-extension Flatten: ModuleArchitecture {
-    public static var typeName: String { "Flatten" }
-    public var configuration: [(String, JSON)] { [("startAxis", .int(startAxis)), ("endAxis", .int(endAxis))] }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        Flatten(startAxis: try spec.int("startAxis"), endAxis: try spec.int("endAxis"))
+    /// The input's shape with the axes merged (a scalar becomes `[1]`, as `flattened` does).
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        if input.isEmpty { return [1] }
+        let start = startAxis < 0 ? startAxis + input.count : startAxis
+        let end = endAxis < 0 ? endAxis + input.count : endAxis
+        guard (0..<input.count).contains(start), (0..<input.count).contains(end), start <= end else {
+            throw ShapeError(self, input: input, needs: "axes \(startAxis) through \(endAxis) to exist, in order")
+        }
+        guard let merged = checkedProduct(Array(input[start...end])) else {
+            throw ShapeError(self, input: input, needs: "sizes whose product fits an Int")
+        }
+        return Array(input[..<start]) + [merged] + Array(input[(end + 1)...])
     }
 }

@@ -5,17 +5,56 @@
 /// ```swift
 /// let dropout = Dropout(probability: 0.5, generator: &rng)
 /// ```
-public final class Dropout: Module, @unchecked Sendable {
-    /// The probability of zeroing a value.
-    public let probability: Float
+public final class Dropout: Module, ModuleArchitecture, @unchecked Sendable {
+    /// What dropout is made from.
+    public struct Settings: ModuleSettings {
+        /// The probability of zeroing a value.
+        public var probability: Float
+
+        /// The settings.
+        public init(probability: Float = 0.5) { self.probability = probability }
+
+        /// A probability in `[0, 1)`.
+        public func validate() throws(SettingError) {
+            guard probability >= 0 && probability < 1 else { throw SettingError("probability", expected: "a probability in [0, 1)", found: probability) }
+        }
+    }
+
+    /// The name in model files.
+    public static var typeName: String { "Dropout" }
+    /// The settings the layer was made with.
+    public let settings: Settings
     private var generator: SeededGenerator
 
     /// Makes the layer; its own random stream is seeded from `generator`.
-    public init(probability: Float = 0.5, generator: inout some RandomNumberGenerator) {
-        require(probability >= 0 && probability < 1, "Dropout: probability must be in [0, 1), got \(probability)")
-        self.probability = probability
+    ///
+    /// - Parameters:
+    ///   - settings: the probability (must validate).
+    ///   - generator: seeds the layer's own stream.
+    public init(settings: Settings, generator: inout some RandomNumberGenerator) {
+        self.settings = settings.required(by: "Dropout")
         self.generator = SeededGenerator(seed: generator.next())
     }
+
+    /// Makes the layer; its own random stream is seeded from `generator`.
+    ///
+    /// - Parameters:
+    ///   - probability: the probability of zeroing a value, in `[0, 1)`.
+    ///   - generator: seeds the layer's own stream.
+    public convenience init(probability: Float = 0.5, generator: inout some RandomNumberGenerator) {
+        self.init(settings: Settings(probability: probability), generator: &generator)
+    }
+
+    /// Makes the layer with its stream seeded from seed 0, as a rebuild from a file does.
+    ///
+    /// - Parameter settings: the probability.
+    public convenience init(settings: Settings) {
+        var rng = SeededGenerator(seed: 0)
+        self.init(settings: settings, generator: &rng)
+    }
+
+    /// The probability of zeroing a value.
+    public var probability: Float { settings.probability }
 
     /// The input with random values zeroed (training) or unchanged (evaluation).
     public override func forward(_ input: Tensor) -> Tensor {
@@ -26,18 +65,6 @@ public final class Dropout: Module, @unchecked Sendable {
         return input * Tensor(unchecked: input.shape, mask)
     }
 
-    public override var extraDescription: String { "probability: \(probability)" }
-}
-
-extension Dropout: ModuleArchitecture {
-    public static var typeName: String { "Dropout" }
-    public var configuration: [(String, JSON)] { [("probability", .float(probability))] }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        let probability = try spec.float("probability")
-        guard probability >= 0 && probability < 1 else {
-            throw .manifest(file: spec.file, field: "architecture.\(spec.path).config.probability", expected: "a probability in [0, 1)")
-        }
-        var rng = SeededGenerator(seed: 0)
-        return Dropout(probability: probability, generator: &rng)
-    }
+    /// Any shape, unchanged.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }

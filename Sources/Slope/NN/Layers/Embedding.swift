@@ -6,20 +6,71 @@
 /// let embedding = Embedding(count: 4, dimension: 3, generator: &rng)
 /// embedding(Tensor([0, 3, 3])).shape   // [3, 3]
 /// ```
-public final class Embedding: Module, @unchecked Sendable {
+public final class Embedding: Module, ModuleArchitecture, @unchecked Sendable {
+    /// The table's size.
+    public struct Settings: ModuleSettings {
+        /// The number of rows (distinct indices).
+        public var count: Int
+        /// The length of each vector.
+        public var dimension: Int
+
+        /// The settings.
+        public init(count: Int, dimension: Int) {
+            self.count = count
+            self.dimension = dimension
+        }
+
+        /// A count in 1...100000000 and a dimension in 1...100000.
+        public func validate() throws(SettingError) {
+            guard (1...100_000_000).contains(count) else { throw SettingError("count", expected: "a count in 1...100000000", found: count) }
+            guard (1...100_000).contains(dimension) else { throw SettingError("dimension", expected: "a size in 1...100000", found: dimension) }
+        }
+
+        /// The table's values.
+        public var valueCount: Int { count * dimension }
+    }
+
+    /// The name in model files.
+    public static var typeName: String { "Embedding" }
+    /// The settings the table was made with.
+    public let settings: Settings
     /// The table, `[count, dimension]`.
     public let weight: Tensor
 
     /// Makes the table with values from `N(0, std²)`.
-    public init(count: Int, dimension: Int, std: Float = 1, generator: inout some RandomNumberGenerator) {
-        require(count > 0 && dimension > 0, "Embedding: count and dimension must be positive, got \(count) and \(dimension)")
-        weight = Tensor.randn([count, dimension], std: std, generator: &generator).requiresGrad()
+    ///
+    /// - Parameters:
+    ///   - settings: the table's size (must validate).
+    ///   - std: the standard deviation of the initial values.
+    ///   - generator: the source of the initial values.
+    public init(settings: Settings, std: Float = 1, generator: inout some RandomNumberGenerator) {
+        self.settings = settings.required(by: "Embedding")
+        weight = Tensor.randn([settings.count, settings.dimension], std: std, generator: &generator).requiresGrad()
+    }
+
+    /// Makes the table with values from `N(0, std²)`.
+    ///
+    /// - Parameters:
+    ///   - count: the number of rows.
+    ///   - dimension: the length of each vector.
+    ///   - std: the standard deviation of the initial values.
+    ///   - generator: the source of the initial values.
+    public convenience init(count: Int, dimension: Int, std: Float = 1, generator: inout some RandomNumberGenerator) {
+        self.init(settings: Settings(count: count, dimension: dimension), std: std, generator: &generator)
+    }
+
+    /// Makes the table with placeholder values (seed 0), as a rebuild from a file does.
+    ///
+    /// - Parameter settings: the table's size.
+    public convenience init(settings: Settings) {
+        var rng = SeededGenerator(seed: 0)
+        self.init(settings: settings, generator: &rng)
     }
 
     /// The number of rows.
-    public var count: Int { weight.shape[0] }
+    public var count: Int { settings.count }
     /// The length of each vector.
-    public var dimension: Int { weight.shape[1] }
+    public var dimension: Int { settings.dimension }
 
     /// The rows at `indices`; the result's shape is `indices.shape + [dimension]`.
     public override func forward(_ indices: Tensor) -> Tensor {
@@ -27,16 +78,6 @@ public final class Embedding: Module, @unchecked Sendable {
         return weight.indexSelect(axis: 0, indices: rows).reshaped(indices.shape + [dimension])
     }
 
-    public override var extraDescription: String { "count: \(count), dimension: \(dimension)" }
-}
-
-extension Embedding: ModuleArchitecture {
-    public static var typeName: String { "Embedding" }
-    public var configuration: [(String, JSON)] { [("count", .int(count)), ("dimension", .int(dimension))] }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        let count = try spec.size("count", in: 1...100_000_000), dimension = try spec.size("dimension", in: 1...100_000)
-        try spec.reserve(count * dimension)
-        var rng = SeededGenerator(seed: 0)
-        return Embedding(count: count, dimension: dimension, generator: &rng)
-    }
+    /// `input + [dimension]` (any shape of indices; their values are checked when looked up).
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input + [dimension] }
 }

@@ -8,6 +8,35 @@
 /// let norm = BatchNorm2d(features: 16)   // for [N, 16, H, W]
 /// ```
 public class BatchNorm: Module, @unchecked Sendable {
+    /// What a batch-norm layer is made from.
+    public struct Settings: ModuleSettings {
+        /// The number of channels.
+        public var features: Int
+        /// The weight of the newest batch in the running statistics.
+        public var momentum: Float
+        /// ε, added to the variance.
+        public var epsilon: Float
+
+        /// The settings (PyTorch's defaults).
+        public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+            self.features = features
+            self.momentum = momentum
+            self.epsilon = epsilon
+        }
+
+        /// Features in 1...100000000, momentum in [0, 1], ε ≥ 0 (all finite).
+        public func validate() throws(SettingError) {
+            guard (1...100_000_000).contains(features) else { throw SettingError("features", expected: "a count in 1...100000000", found: features) }
+            guard (0...1).contains(momentum) else { throw SettingError("momentum", expected: "a number in [0, 1]", found: momentum) }
+            guard epsilon >= 0, epsilon.isFinite else { throw SettingError("epsilon", expected: "a finite number ≥ 0", found: epsilon) }
+        }
+
+        /// Weight, bias, the two running statistics and the batch count.
+        public var valueCount: Int { 4 * features + 1 }
+    }
+
+    /// The settings the layer was made with.
+    public let settings: Settings
     /// The scale γ, `[features]`, initialised to 1.
     public let weight: Tensor
     /// The shift β, `[features]`, initialised to 0.
@@ -18,28 +47,26 @@ public class BatchNorm: Module, @unchecked Sendable {
     @Buffer public var runningVar: Tensor
     /// The number of training batches seen.
     @Buffer public var numBatchesTracked: Tensor
-    /// The weight of the newest batch in the running statistics.
-    public let momentum: Float
-    /// ε, added to the variance.
-    public let epsilon: Float
     /// The input ranks accepted (2 or 3 for BatchNorm1d, 4 for BatchNorm2d).
     let ranks: [Int]
 
     /// Makes the layer for inputs of the given ranks.
-    init(features: Int, ranks: [Int], momentum: Float, epsilon: Float) {
-        require(features > 0, "BatchNorm: features must be positive, got \(features)")
-        weight = Tensor.ones([features]).requiresGrad()
-        bias = Tensor.zeros([features]).requiresGrad()
-        runningMean = Tensor.zeros([features])
-        runningVar = Tensor.ones([features])
+    init(settings: Settings, ranks: [Int], module: String) {
+        self.settings = settings.required(by: module)
+        weight = Tensor.ones([settings.features]).requiresGrad()
+        bias = Tensor.zeros([settings.features]).requiresGrad()
+        runningMean = Tensor.zeros([settings.features])
+        runningVar = Tensor.ones([settings.features])
         numBatchesTracked = Tensor(0)
-        self.momentum = momentum
-        self.epsilon = epsilon
         self.ranks = ranks
     }
 
     /// The number of channels.
-    public var features: Int { weight.count }
+    public var features: Int { settings.features }
+    /// The weight of the newest batch in the running statistics.
+    public var momentum: Float { settings.momentum }
+    /// ε, added to the variance.
+    public var epsilon: Float { settings.epsilon }
 
     /// The normalised input.
     public override func forward(_ input: Tensor) -> Tensor {
@@ -61,7 +88,18 @@ public class BatchNorm: Module, @unchecked Sendable {
         return output
     }
 
-    public override var extraDescription: String { "features: \(features), epsilon: \(epsilon), momentum: \(momentum)" }
+    /// The input's shape, which must have an accepted rank and `features` channels on axis 1;
+    /// in training mode, also more than one value per channel.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        let ranksText = ranks.map(String.init).joined(separator: " or ")
+        guard ranks.contains(input.count), input[1] == features else {
+            throw ShapeError(self, input: input, needs: "rank \(ranksText) with \(features) channels on axis 1")
+        }
+        if isTraining, (checkedProduct(input) ?? .max) / features <= 1 {
+            throw ShapeError(self, input: input, needs: "more than one value per channel to train")
+        }
+        return input
+    }
 }
 
 /// Batch normalisation for `[N, C]` or `[N, C, L]` inputs (PyTorch's `BatchNorm1d`).
@@ -69,10 +107,23 @@ public class BatchNorm: Module, @unchecked Sendable {
 /// ```swift
 /// let norm = BatchNorm1d(features: 200)
 /// ```
-public final class BatchNorm1d: BatchNorm, @unchecked Sendable {
+public final class BatchNorm1d: BatchNorm, ModuleArchitecture, @unchecked Sendable {
+    /// The name in model files.
+    public static var typeName: String { "BatchNorm1d" }
+
     /// Makes the layer.
-    public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
-        super.init(features: features, ranks: [2, 3], momentum: momentum, epsilon: epsilon)
+    ///
+    /// - Parameter settings: the layer's settings (must validate).
+    public init(settings: Settings) { super.init(settings: settings, ranks: [2, 3], module: "BatchNorm1d") }
+
+    /// Makes the layer.
+    ///
+    /// - Parameters:
+    ///   - features: the number of channels.
+    ///   - momentum: the weight of the newest batch in the running statistics.
+    ///   - epsilon: ε, added to the variance.
+    public convenience init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.init(settings: Settings(features: features, momentum: momentum, epsilon: epsilon))
     }
 }
 
@@ -81,10 +132,23 @@ public final class BatchNorm1d: BatchNorm, @unchecked Sendable {
 /// ```swift
 /// let norm = BatchNorm2d(features: 16)
 /// ```
-public final class BatchNorm2d: BatchNorm, @unchecked Sendable {
+public final class BatchNorm2d: BatchNorm, ModuleArchitecture, @unchecked Sendable {
+    /// The name in model files.
+    public static var typeName: String { "BatchNorm2d" }
+
     /// Makes the layer.
-    public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
-        super.init(features: features, ranks: [4], momentum: momentum, epsilon: epsilon)
+    ///
+    /// - Parameter settings: the layer's settings (must validate).
+    public init(settings: Settings) { super.init(settings: settings, ranks: [4], module: "BatchNorm2d") }
+
+    /// Makes the layer.
+    ///
+    /// - Parameters:
+    ///   - features: the number of channels.
+    ///   - momentum: the weight of the newest batch in the running statistics.
+    ///   - epsilon: ε, added to the variance.
+    public convenience init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.init(settings: Settings(features: features, momentum: momentum, epsilon: epsilon))
     }
 }
 
@@ -94,21 +158,64 @@ public final class BatchNorm2d: BatchNorm, @unchecked Sendable {
 /// ```swift
 /// let norm = LayerNorm(normalizedShape: [64])
 /// ```
-public final class LayerNorm: Module, @unchecked Sendable {
+public final class LayerNorm: Module, ModuleArchitecture, @unchecked Sendable {
+    /// What a layer-norm layer is made from.
+    public struct Settings: ModuleSettings {
+        /// The trailing axes normalised over.
+        public var normalizedShape: [Int]
+        /// ε, added to the variance.
+        public var epsilon: Float
+
+        /// The settings.
+        public init(normalizedShape: [Int], epsilon: Float = 1e-5) {
+            self.normalizedShape = normalizedShape
+            self.epsilon = epsilon
+        }
+
+        /// 1 to 8 positive sizes whose product is at most 100000000 (checked without overflow);
+        /// ε finite and ≥ 0.
+        public func validate() throws(SettingError) {
+            guard (1...8).contains(normalizedShape.count), normalizedShape.allSatisfy({ $0 >= 1 }),
+                  let product = checkedProduct(normalizedShape), product <= 100_000_000 else {
+                throw SettingError("normalizedShape", expected: "1 to 8 positive sizes with a product of at most 100000000",
+                                   found: normalizedShape)
+            }
+            guard epsilon >= 0, epsilon.isFinite else { throw SettingError("epsilon", expected: "a finite number ≥ 0", found: epsilon) }
+        }
+
+        /// γ and β.
+        public var valueCount: Int { 2 * (checkedProduct(normalizedShape) ?? .max / 2) }
+    }
+
+    /// The name in model files.
+    public static var typeName: String { "LayerNorm" }
+    /// The settings the layer was made with.
+    public let settings: Settings
     /// The scale γ, shaped like `normalizedShape`.
     public let weight: Tensor
     /// The shift β, shaped like `normalizedShape`.
     public let bias: Tensor
-    /// ε, added to the variance.
-    public let epsilon: Float
 
     /// Makes the layer.
-    public init(normalizedShape: [Int], epsilon: Float = 1e-5) {
-        require(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 }, "LayerNorm: invalid normalizedShape \(normalizedShape)")
-        weight = Tensor.ones(normalizedShape).requiresGrad()
-        bias = Tensor.zeros(normalizedShape).requiresGrad()
-        self.epsilon = epsilon
+    ///
+    /// - Parameter settings: the layer's settings (must validate).
+    public init(settings: Settings) {
+        self.settings = settings.required(by: "LayerNorm")
+        weight = Tensor.ones(settings.normalizedShape).requiresGrad()
+        bias = Tensor.zeros(settings.normalizedShape).requiresGrad()
     }
+
+    /// Makes the layer.
+    ///
+    /// - Parameters:
+    ///   - normalizedShape: the trailing axes normalised over.
+    ///   - epsilon: ε, added to the variance.
+    public convenience init(normalizedShape: [Int], epsilon: Float = 1e-5) {
+        self.init(settings: Settings(normalizedShape: normalizedShape, epsilon: epsilon))
+    }
+
+    /// ε, added to the variance.
+    public var epsilon: Float { settings.epsilon }
 
     /// The normalised input.
     public override func forward(_ input: Tensor) -> Tensor {
@@ -121,44 +228,11 @@ public final class LayerNorm: Module, @unchecked Sendable {
         return (input - mean) / (variance + epsilon).sqrt() * weight + bias
     }
 
-    public override var extraDescription: String { "normalizedShape: \(weight.shape), epsilon: \(epsilon)" }
-}
-
-extension BatchNorm1d: ModuleArchitecture {
-    public static var typeName: String { "BatchNorm1d" }
-    public var configuration: [(String, JSON)] {
-        [("features", .int(features)), ("momentum", .float(momentum)), ("epsilon", .float(epsilon))]
-    }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        let features = try spec.size("features", in: 1...100_000_000)
-        try spec.reserve(4 * features + 1)
-        return BatchNorm1d(features: features, momentum: try spec.float("momentum"), epsilon: try spec.float("epsilon"))
-    }
-}
-
-extension BatchNorm2d: ModuleArchitecture {
-    public static var typeName: String { "BatchNorm2d" }
-    public var configuration: [(String, JSON)] {
-        [("features", .int(features)), ("momentum", .float(momentum)), ("epsilon", .float(epsilon))]
-    }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        let features = try spec.size("features", in: 1...100_000_000)
-        try spec.reserve(4 * features + 1)
-        return BatchNorm2d(features: features, momentum: try spec.float("momentum"), epsilon: try spec.float("epsilon"))
-    }
-}
-
-extension LayerNorm: ModuleArchitecture {
-    public static var typeName: String { "LayerNorm" }
-    public var configuration: [(String, JSON)] {
-        [("normalizedShape", .array(weight.shape.map { .int($0) })), ("epsilon", .float(epsilon))]
-    }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        let shape = try spec.ints("normalizedShape")
-        guard !shape.isEmpty, shape.count <= 8, shape.allSatisfy({ $0 > 0 && $0 <= 1_000_000 }), shape.reduce(1, *) <= 100_000_000 else {
-            throw .manifest(file: spec.file, field: "architecture.\(spec.path).config.normalizedShape", expected: "a list of positive sizes")
+    /// The input's shape, which must end with `normalizedShape`.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        guard Array(input.suffix(settings.normalizedShape.count)) == settings.normalizedShape else {
+            throw ShapeError(self, input: input, needs: "trailing axes \(settings.normalizedShape)")
         }
-        try spec.reserve(2 * shape.reduce(1, *))
-        return LayerNorm(normalizedShape: shape, epsilon: try spec.float("epsilon"))
+        return input
     }
 }

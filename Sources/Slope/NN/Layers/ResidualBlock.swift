@@ -5,7 +5,45 @@
 /// ```swift
 /// let block = ResidualBlock(inputChannels: 16, outputChannels: 32, stride: 2, generator: &rng)
 /// ```
-public final class ResidualBlock: Module, @unchecked Sendable {
+public final class ResidualBlock: Module, ModuleArchitecture, @unchecked Sendable {
+    /// What a residual block is made from.
+    public struct Settings: ModuleSettings {
+        /// Channels of the input.
+        public var inputChannels: Int
+        /// Channels of the output.
+        public var outputChannels: Int
+        /// The first convolution's (and the shortcut's) stride.
+        public var stride: Int
+
+        /// The settings.
+        public init(inputChannels: Int, outputChannels: Int, stride: Int = 1) {
+            self.inputChannels = inputChannels
+            self.outputChannels = outputChannels
+            self.stride = stride
+        }
+
+        /// Channels in 1...65536, stride in 1...64.
+        public func validate() throws(SettingError) {
+            for (name, value) in [("inputChannels", inputChannels), ("outputChannels", outputChannels)] where !(1...65_536).contains(value) {
+                throw SettingError(name, expected: "a count in 1...65536", found: value)
+            }
+            guard (1...64).contains(stride) else { throw SettingError("stride", expected: "a stride in 1...64", found: stride) }
+        }
+
+        /// Whether the block projects its input (the stride or channel count changes).
+        var projects: Bool { stride != 1 || inputChannels != outputChannels }
+
+        /// Two 3x3 convolutions without bias, two batch norms, and the projection if any.
+        public var valueCount: Int {
+            let (input, output) = (inputChannels, outputChannels)
+            return 9 * output * (input + output) + 2 * (4 * output + 1) + (projects ? input * output + 4 * output + 1 : 0)
+        }
+    }
+
+    /// The name in model files.
+    public static var typeName: String { "ResidualBlock" }
+    /// The settings the block was made with.
+    public let settings: Settings
     /// The first 3x3 convolution (carries the stride).
     public let conv1: Conv2d
     /// Batch norm after the first convolution.
@@ -18,17 +56,40 @@ public final class ResidualBlock: Module, @unchecked Sendable {
     public let downsample: Sequential?
 
     /// Makes the block.
-    public init(inputChannels: Int, outputChannels: Int, stride: Int = 1, generator: inout some RandomNumberGenerator) {
-        conv1 = Conv2d(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 3, stride: IntOrPair(stride),
-                       padding: 1, bias: false, generator: &generator)
-        bn1 = BatchNorm2d(features: outputChannels)
-        conv2 = Conv2d(inputChannels: outputChannels, outputChannels: outputChannels, kernelSize: 3, padding: 1, bias: false,
-                       generator: &generator)
-        bn2 = BatchNorm2d(features: outputChannels)
-        downsample = stride != 1 || inputChannels != outputChannels
-            ? Sequential(Conv2d(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: 1, stride: IntOrPair(stride),
-                                bias: false, generator: &generator), BatchNorm2d(features: outputChannels))
+    ///
+    /// - Parameters:
+    ///   - settings: the block's settings (must validate).
+    ///   - generator: the source of the convolutions' initial values.
+    public init(settings: Settings, generator: inout some RandomNumberGenerator) {
+        self.settings = settings.required(by: "ResidualBlock")
+        let (input, output, stride) = (settings.inputChannels, settings.outputChannels, IntOrPair(settings.stride))
+        conv1 = Conv2d(inputChannels: input, outputChannels: output, kernelSize: 3, stride: stride, padding: 1, bias: false, generator: &generator)
+        bn1 = BatchNorm2d(features: output)
+        conv2 = Conv2d(inputChannels: output, outputChannels: output, kernelSize: 3, padding: 1, bias: false, generator: &generator)
+        bn2 = BatchNorm2d(features: output)
+        downsample = settings.projects
+            ? Sequential(Conv2d(inputChannels: input, outputChannels: output, kernelSize: 1, stride: stride, bias: false, generator: &generator),
+                         BatchNorm2d(features: output))
             : nil
+    }
+
+    /// Makes the block.
+    ///
+    /// - Parameters:
+    ///   - inputChannels: channels of the input.
+    ///   - outputChannels: channels of the output.
+    ///   - stride: the first convolution's stride.
+    ///   - generator: the source of the convolutions' initial values.
+    public convenience init(inputChannels: Int, outputChannels: Int, stride: Int = 1, generator: inout some RandomNumberGenerator) {
+        self.init(settings: Settings(inputChannels: inputChannels, outputChannels: outputChannels, stride: stride), generator: &generator)
+    }
+
+    /// Makes the block with placeholder parameters (seed 0), as a rebuild from a file does.
+    ///
+    /// - Parameter settings: the block's settings.
+    public convenience init(settings: Settings) {
+        var rng = SeededGenerator(seed: 0)
+        self.init(settings: settings, generator: &rng)
     }
 
     /// The block's output.
@@ -36,19 +97,17 @@ public final class ResidualBlock: Module, @unchecked Sendable {
         let residual = bn2(conv2(bn1(conv1(input)).relu()))
         return (residual + (downsample?(input) ?? input)).relu()
     }
-}
 
-extension ResidualBlock: ModuleArchitecture {
-    public static var typeName: String { "ResidualBlock" }
-    public var configuration: [(String, JSON)] {
-        [("inputChannels", .int(conv1.inputChannels)), ("outputChannels", .int(conv1.outputChannels)), ("stride", .int(conv1.stride.height))]
-    }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        let input = try spec.size("inputChannels", in: 1...65_536), output = try spec.size("outputChannels", in: 1...65_536)
-        let stride = try spec.size("stride", in: 1...64)
-        let projects = stride != 1 || input != output
-        try spec.reserve(9 * output * (input + output) + 2 * (4 * output + 1) + (projects ? input * output + 4 * output + 1 : 0))
-        var rng = SeededGenerator(seed: 0)
-        return ResidualBlock(inputChannels: input, outputChannels: output, stride: stride, generator: &rng)
+    /// The main path's shape (its children's rules in turn), which must equal the shortcut's.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        var main = input
+        for (name, layer) in [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2)] as [(String, Module)] {
+            main = try childOutputShape(layer, named: name, for: main)
+        }
+        let shortcut = try downsample.map { (projection) throws(ShapeError) in try childOutputShape(projection, named: "downsample", for: input) } ?? input
+        guard main == shortcut else {
+            throw ShapeError(self, input: input, needs: "a shortcut of the main path's shape \(main), not \(shortcut)")
+        }
+        return main
     }
 }

@@ -7,7 +7,11 @@
 ///     Linear(inputFeatures: 32, outputFeatures: 1, generator: &rng))
 /// let y = model(x)
 /// ```
-public final class Sequential: Module, @unchecked Sendable {
+public final class Sequential: Module, ModuleArchitecture, @unchecked Sendable {
+    /// The name in model files.
+    public static var typeName: String { "Sequential" }
+    /// None: the layers are the children.
+    public let settings = NoSettings()
     /// The layers, in order.
     public let layers: [Module]
 
@@ -17,9 +21,29 @@ public final class Sequential: Module, @unchecked Sendable {
     /// Chains the listed layers.
     public convenience init(_ layers: Module...) { self.init(layers) }
 
+    /// An empty chain (a rebuild from a file builds the children with `make(from:)`).
+    public convenience init(settings: NoSettings) { self.init([]) }
+
+    /// Rebuilds the chain from the file's children.
+    ///
+    /// - Parameter spec: the chain as written in the file.
+    /// - Returns: the chain.
+    /// - Throws: the first child's `ModelFileError`.
+    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
+        _ = try spec.settings(NoSettings.self)
+        return Sequential(try spec.makeChildren())
+    }
+
     /// Passes the input through each layer in turn.
     public override func forward(_ input: Tensor) -> Tensor {
         layers.reduce(input) { $1($0) }
+    }
+
+    /// Each layer's rule in turn.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        var shape = input
+        for (index, layer) in layers.enumerated() { shape = try childOutputShape(layer, named: String(index), for: shape) }
+        return shape
     }
 
     public override func namedChildren() -> [(name: String, module: Module)] {
@@ -35,10 +59,4 @@ public final class Sequential: Module, @unchecked Sendable {
 
     /// The number of layers.
     public var count: Int { layers.count }
-}
-
-extension Sequential: ModuleArchitecture {
-    public static var typeName: String { "Sequential" }
-    public var configuration: [(String, JSON)] { [] }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module { Sequential(try spec.makeChildren()) }
 }

@@ -9,7 +9,75 @@ import Foundation
 /// ```swift
 /// let model = TabularModel(cardinalities: [4, 3], continuousCount: 5, outputCount: 2, generator: &rng)
 /// ```
-public final class TabularModel: Module, @unchecked Sendable {
+public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable {
+    /// What a tabular model is made from.
+    public struct Settings: ModuleSettings {
+        /// The number of categories of each categorical column (one embedding each).
+        public var cardinalities: [Int]
+        /// The number of continuous columns.
+        public var continuousCount: Int
+        /// The number of outputs (classes, or 1 for regression).
+        public var outputCount: Int
+        /// The widths of the hidden blocks.
+        public var hiddenSizes: [Int]
+        /// Dropout in each hidden block (none when 0).
+        public var dropout: Float
+        /// Dropout after the embeddings.
+        public var embeddingDropout: Float
+
+        /// The settings; `hiddenSizes` defaults to fastai's `[200, 100]`.
+        public init(cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int] = [200, 100],
+                    dropout: Float = 0, embeddingDropout: Float = 0) {
+            self.cardinalities = cardinalities
+            self.continuousCount = continuousCount
+            self.outputCount = outputCount
+            self.hiddenSizes = hiddenSizes
+            self.dropout = dropout
+            self.embeddingDropout = embeddingDropout
+        }
+
+        /// At most 10000 categorical columns of 1...10000000 categories, 0...1000000 continuous
+        /// columns, 1...1000000 outputs, at most 100 hidden blocks of 1...100000, dropouts in [0, 1).
+        public func validate() throws(SettingError) {
+            guard cardinalities.count <= 10_000, cardinalities.allSatisfy({ (1...10_000_000).contains($0) }) else {
+                throw SettingError("cardinalities", expected: "at most 10000 counts in 1...10000000", found: cardinalities.count <= 20 ? cardinalities : [cardinalities.count])
+            }
+            guard (0...1_000_000).contains(continuousCount) else {
+                throw SettingError("continuousCount", expected: "a count in 0...1000000", found: continuousCount)
+            }
+            guard (1...1_000_000).contains(outputCount) else { throw SettingError("outputCount", expected: "a count in 1...1000000", found: outputCount) }
+            guard hiddenSizes.count <= 100, hiddenSizes.allSatisfy({ (1...100_000).contains($0) }) else {
+                throw SettingError("hiddenSizes", expected: "at most 100 sizes in 1...100000", found: hiddenSizes.count <= 20 ? hiddenSizes : [hiddenSizes.count])
+            }
+            guard (0..<1).contains(dropout) else { throw SettingError("dropout", expected: "a probability in [0, 1)", found: dropout) }
+            guard (0..<1).contains(embeddingDropout) else {
+                throw SettingError("embeddingDropout", expected: "a probability in [0, 1)", found: embeddingDropout)
+            }
+        }
+
+        /// Exactly the values the model holds: embeddings, `bn_cont`, bias-free hidden layers with
+        /// batch norm (4 vectors and a count), and the output layer with its bias.
+        public var valueCount: Int {
+            var terms = [continuousCount > 0 ? 4 * continuousCount + 1 : 0]
+            var width = continuousCount
+            for cardinality in cardinalities {
+                let size = TabularModel.embeddingSize(cardinality: cardinality)
+                terms.append(cardinality * size)
+                width += size
+            }
+            for size in hiddenSizes {
+                terms.append(width * size + 4 * size + 1)
+                width = size
+            }
+            terms.append(width * outputCount + outputCount)
+            return saturatingSum(terms)
+        }
+    }
+
+    /// The name in model files.
+    public static var typeName: String { "TabularModel" }
+    /// The settings the model was made with.
+    public let settings: Settings
     /// One table per categorical column.
     public let embeds: [Embedding]
     /// Dropout after the embeddings.
@@ -24,40 +92,67 @@ public final class TabularModel: Module, @unchecked Sendable {
         Swift.min(600, Int((1.6 * Foundation.pow(Double(cardinality), 0.56)).rounded()))
     }
 
-    /// The settings the model was made with (kept for export).
-    let settings: (cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int], dropout: Float, embeddingDropout: Float)
-
-    /// Makes the model; `hiddenSizes` defaults to fastai's `[200, 100]`.
-    public init(cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int] = [200, 100],
-                dropout: Float = 0, embeddingDropout: Float = 0, generator: inout some RandomNumberGenerator) {
-        require(outputCount >= 1, "TabularModel: outputCount must be at least 1")
-        settings = (cardinalities, continuousCount, outputCount, hiddenSizes, dropout, embeddingDropout)
+    /// Makes the model.
+    ///
+    /// - Parameters:
+    ///   - settings: the model's settings (must validate).
+    ///   - generator: the source of the initial values and of the dropout streams.
+    public init(settings: Settings, generator: inout some RandomNumberGenerator) {
+        self.settings = settings.required(by: "TabularModel")
         var embeddings: [Embedding] = []
-        for cardinality in cardinalities {
+        for cardinality in settings.cardinalities {
             embeddings.append(Embedding(count: cardinality, dimension: TabularModel.embeddingSize(cardinality: cardinality),
                                         std: 0.01, generator: &generator))
         }
         embeds = embeddings
-        embDrop = Dropout(probability: embeddingDropout, generator: &generator)
-        bnCont = continuousCount > 0 ? BatchNorm1d(features: continuousCount) : nil
-        var width = embeddings.reduce(continuousCount) { $0 + $1.dimension }
+        embDrop = Dropout(probability: settings.embeddingDropout, generator: &generator)
+        bnCont = settings.continuousCount > 0 ? BatchNorm1d(features: settings.continuousCount) : nil
+        var width = embeddings.reduce(settings.continuousCount) { $0 + $1.dimension }
         var blocks: [Module] = []
-        for size in hiddenSizes {
+        for size in settings.hiddenSizes {
             var block: [Module] = [Linear(inputFeatures: width, outputFeatures: size, bias: false, generator: &generator), ReLU(),
                                    BatchNorm1d(features: size)]
-            if dropout > 0 { block.append(Dropout(probability: dropout, generator: &generator)) }
+            if settings.dropout > 0 { block.append(Dropout(probability: settings.dropout, generator: &generator)) }
             blocks.append(Sequential(block))
             width = size
         }
-        blocks.append(Sequential(Linear(inputFeatures: width, outputFeatures: outputCount, generator: &generator)))
+        blocks.append(Sequential(Linear(inputFeatures: width, outputFeatures: settings.outputCount, generator: &generator)))
         layers = Sequential(blocks)
     }
+
+    /// Makes the model; `hiddenSizes` defaults to fastai's `[200, 100]`.
+    ///
+    /// - Parameters:
+    ///   - cardinalities: the number of categories of each categorical column.
+    ///   - continuousCount: the number of continuous columns.
+    ///   - outputCount: the number of outputs.
+    ///   - hiddenSizes: the widths of the hidden blocks.
+    ///   - dropout: dropout in each hidden block.
+    ///   - embeddingDropout: dropout after the embeddings.
+    ///   - generator: the source of the initial values and of the dropout streams.
+    public convenience init(cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int] = [200, 100],
+                            dropout: Float = 0, embeddingDropout: Float = 0, generator: inout some RandomNumberGenerator) {
+        self.init(settings: Settings(cardinalities: cardinalities, continuousCount: continuousCount, outputCount: outputCount,
+                                     hiddenSizes: hiddenSizes, dropout: dropout, embeddingDropout: embeddingDropout),
+                  generator: &generator)
+    }
+
+    /// Makes the model with placeholder parameters (seed 0), as a rebuild from a file does.
+    ///
+    /// - Parameter settings: the model's settings.
+    public convenience init(settings: Settings) {
+        var rng = SeededGenerator(seed: 0)
+        self.init(settings: settings, generator: &rng)
+    }
+
+    /// The width of each input row: category codes, then continuous values.
+    var inputWidth: Int { embeds.count + (bnCont?.features ?? 0) }
 
     /// Logits (or a value) for each row of `[batch, categorical + continuous]` inputs.
     public override func forward(_ input: Tensor) -> Tensor {
         let categoricalCount = embeds.count
-        require(input.rank == 2 && input.shape[1] == categoricalCount + (bnCont?.features ?? 0),
-                "TabularModel: expected inputs [batch, \(categoricalCount + (bnCont?.features ?? 0))], got \(input.shape)")
+        require(input.rank == 2 && input.shape[1] == inputWidth,
+                "TabularModel: expected inputs [batch, \(inputWidth)], got \(input.shape)")
         var parts: [Tensor] = []
         if categoricalCount > 0 {
             let codes = input.slice([.all, .range(0, categoricalCount, step: 1)])
@@ -69,40 +164,16 @@ public final class TabularModel: Module, @unchecked Sendable {
         }
         return layers(parts.count == 1 ? parts[0] : Tensor.concatenate(parts, axis: 1))
     }
-}
 
-extension TabularModel: ModuleArchitecture {
-    public static var typeName: String { "TabularModel" }
-    public var configuration: [(String, JSON)] {
-        [("cardinalities", .array(settings.cardinalities.map { .int($0) })), ("continuousCount", .int(settings.continuousCount)),
-         ("outputCount", .int(settings.outputCount)), ("hiddenSizes", .array(settings.hiddenSizes.map { .int($0) })),
-         ("dropout", .float(settings.dropout)), ("embeddingDropout", .float(settings.embeddingDropout))]
-    }
-    public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
-        let cardinalities = try spec.ints("cardinalities"), hidden = try spec.ints("hiddenSizes")
-        let dropout = try spec.float("dropout"), embeddingDropout = try spec.float("embeddingDropout")
-        guard cardinalities.count <= 10_000, cardinalities.allSatisfy({ $0 >= 1 && $0 <= 10_000_000 }),
-              hidden.count <= 100, hidden.allSatisfy({ $0 >= 1 && $0 <= 100_000 }),
-              (0..<1).contains(dropout), (0..<1).contains(embeddingDropout) else {
-            throw .manifest(file: spec.file, field: "architecture.config", expected: "TabularModel settings within sane limits")
+    /// `[batch, outputCount]` for `[batch, categorical + continuous]`: the embeddings' and
+    /// `bn_cont`'s outputs side by side, through `layers`.
+    public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
+        guard input.count == 2, input[1] == inputWidth else { throw ShapeError(self, input: input, needs: "[batch, \(inputWidth)]") }
+        var width = 0
+        for (index, embedding) in embeds.enumerated() {
+            width += try childOutputShape(embedding, named: "embeds.\(index)", for: [input[0]]).last!
         }
-        let continuous = try spec.size("continuousCount", in: 0...1_000_000), outputs = try spec.size("outputCount", in: 1...1_000_000)
-        // Exactly the values the model holds: embeddings, bn_cont, bias-free hidden layers with
-        // batch norm (4 vectors and a count), and the output layer with its bias.
-        var values = continuous > 0 ? 4 * continuous + 1 : 0, width = continuous
-        for cardinality in cardinalities {
-            let size = embeddingSize(cardinality: cardinality)
-            values += cardinality * size
-            width += size
-        }
-        for size in hidden {
-            values += width * size + 4 * size + 1
-            width = size
-        }
-        values += width * outputs + outputs
-        try spec.reserve(values)
-        var rng = SeededGenerator(seed: 0)
-        return TabularModel(cardinalities: cardinalities, continuousCount: continuous, outputCount: outputs, hiddenSizes: hidden,
-                            dropout: dropout, embeddingDropout: embeddingDropout, generator: &rng)
+        if let bnCont { width += try childOutputShape(bnCont, named: "bn_cont", for: [input[0], bnCont.features])[1] }
+        return try childOutputShape(layers, named: "layers", for: [input[0], width])
     }
 }

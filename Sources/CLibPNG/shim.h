@@ -1,0 +1,2 @@
+// libpng, found through pkg-config (Debian: libpng-dev; Homebrew: libpng).
+#include <png.h>
