@@ -29,7 +29,6 @@ int slope_sgemm_threads(void);
 /// Sets the thread count for `slope_sgemm`; values below 1 mean 1.
 void slope_sgemm_set_threads(int threads);
 
-<<<<<<< HEAD
 /// The geometry of a stride-1 convolution of one [channels, height, width] image into
 /// [outputChannels, outputHeight, outputWidth] (see Conv.c).
 typedef struct {
@@ -59,9 +58,8 @@ void slope_conv_forward(const slope_conv_shape *shape, const float *padded, cons
 /// of gradient[n, o] into bias_grad[o] when it is not NULL.
 void slope_conv_weight_grad(const slope_conv_shape *shape, const float *padded, const float *gradient,
                             ptrdiff_t count, float *weight_grad, float *bias_grad);
-=======
+
 /// Slope's version, e.g. "0.1.0", as Package.swift sets it.
 const char *slope_version(void);
->>>>>>> main
 
 #endif
