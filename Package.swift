@@ -13,6 +13,11 @@ let package = Package(
         .library(name: "Slope", targets: ["Slope"]),
         .executable(name: "slope", targets: ["slope"]),
     ],
+    // `Interact` (on by default) brings `slope interact` and the Hummingbird server it runs on.
+    // A package that uses only the `Slope` library builds none of it; one that depends on Slope
+    // with `traits: []` does not even resolve Hummingbird's packages. In this package's own
+    // build, the SlopeInteract target and its tests need the trait; without it
+    // (`swift build --disable-default-traits --product slope`) the CLI has no `interact`.
     traits: [
         .trait(
             name: "Interact",
@@ -47,9 +52,12 @@ let package = Package(
         .target(
             name: "SlopeInteract",
             dependencies: [
-                "Slope", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "Slope",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Interact"])),
+                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["Interact"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["Interact"])),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras", condition: .when(traits: ["Interact"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Interact"])),
             ],
             resources: [.embedInCode("Page/index.html"), .embedInCode("Page/style.css"), .embedInCode("Page/script.js")]),
         .executableTarget(
@@ -64,7 +72,10 @@ let package = Package(
         .testTarget(name: "SlopeTests", dependencies: ["Slope"]),
         .testTarget(
             name: "SlopeInteractTests",
-            dependencies: ["SlopeInteract", "Slope", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+            dependencies: [
+                "SlopeInteract", "Slope",
+                .product(name: "HummingbirdTesting", package: "hummingbird", condition: .when(traits: ["Interact"])),
+            ]),
         // Runs the built `slope` binary as a child process on hostile inputs (slow, process-heavy).
         .testTarget(name: "AdversarialTests", dependencies: ["Slope"]),
     ],

@@ -15,7 +15,7 @@ struct SlopeCommand: ParsableCommand {
 }
 
 /// Subcommands that package traits turn on: `interact` comes with the default trait `Interact`
-/// (`swift build --disable-default-traits` leaves it and the Hummingbird server out).
+/// (`swift build --disable-default-traits --product slope` leaves it and the Hummingbird server out).
 #if Interact
 let optionalSubcommands: [any ParsableCommand.Type] = [InteractCommand.self]
 #else
