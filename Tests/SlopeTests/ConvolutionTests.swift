@@ -228,6 +228,74 @@ struct ConvolutionKernelTests {
         compare(ConvCase(input: [5, 3, 7, 7], weight: [4, 3, 3, 3], padding: (2, 1), dilation: (2, 1)), plans: plans, seed: 20)
     }
 
+    /// Forward and all gradients from the kernels, with or without the direct kernels.
+    private func kernels(_ c: ConvCase, x: Tensor, w: Tensor, b: Tensor, upstream: Tensor, direct: Bool)
+        -> (out: [Float], dx: [Float], dw: [Float], db: [Float])
+    {
+        let geometry = ConvolutionKernels.Geometry(
+            channels: c.input[1], height: c.input[2], width: c.input[3],
+            kernelHeight: c.weight[2], kernelWidth: c.weight[3], strideHeight: c.stride.0, strideWidth: c.stride.1,
+            paddingHeight: c.padding.0, paddingWidth: c.padding.1,
+            dilationHeight: c.dilation.0, dilationWidth: c.dilation.1)
+        var out = [Float](repeating: .nan, count: upstream.count)
+        var dx = [Float](repeating: .nan, count: x.count), dw = [Float](repeating: .nan, count: w.count)
+        var db = [Float](repeating: .nan, count: b.count)
+        x.storage.withUnsafeBufferPointer { xp in
+            w.storage.withUnsafeBufferPointer { wp in
+                b.storage.withUnsafeBufferPointer { bp in
+                    upstream.storage.withUnsafeBufferPointer { gp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            ConvolutionKernels.forward(
+                                input: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress,
+                                output: op.baseAddress!, batch: c.input[0], outputChannels: c.weight[0],
+                                groups: c.groups, geometry: geometry, allowDirect: direct)
+                        }
+                        dx.withUnsafeMutableBufferPointer { dxp in
+                            dw.withUnsafeMutableBufferPointer { dwp in
+                                db.withUnsafeMutableBufferPointer { dbp in
+                                    ConvolutionKernels.backward(
+                                        gradient: gp.baseAddress!, input: xp.baseAddress!, weight: wp.baseAddress!,
+                                        batch: c.input[0], outputChannels: c.weight[0], groups: c.groups,
+                                        geometry: geometry, gradInput: dxp.baseAddress, gradWeight: dwp.baseAddress,
+                                        gradBias: dbp.baseAddress, allowDirect: direct)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (out, dx, dw, db)
+    }
+
+    @Test func directKernelsMatchTheColumnPath() {
+        // Stride-1 shapes the direct kernels take: odd sizes, rows wider than one vector, padding
+        // 0 to full, dilation, kernels of 1 to 5 taps per row, more and fewer than 64 column rows
+        // (the weight gradient switches kernels there), output channels not a multiple of 8 or 4.
+        let cases = [
+            ConvCase(input: [3, 1, 28, 28], weight: [16, 1, 3, 3], padding: (1, 1)),
+            ConvCase(input: [2, 16, 14, 14], weight: [32, 16, 3, 3], padding: (1, 1)),
+            ConvCase(input: [3, 3, 9, 21], weight: [5, 3, 3, 3], padding: (1, 1)),
+            ConvCase(input: [2, 2, 7, 37], weight: [9, 2, 3, 2], padding: (2, 1)),
+            ConvCase(input: [2, 5, 8, 6], weight: [3, 5, 1, 1]),
+            ConvCase(input: [1, 2, 11, 13], weight: [7, 2, 5, 5], padding: (2, 3)),
+            ConvCase(input: [2, 3, 12, 10], weight: [6, 3, 3, 3], padding: (2, 1), dilation: (2, 1)),
+            ConvCase(input: [2, 8, 9, 9], weight: [10, 8, 3, 3]),
+            ConvCase(input: [1, 4, 6, 17], weight: [13, 4, 2, 4], padding: (1, 3), dilation: (1, 2)),
+        ]
+        for (index, c) in cases.enumerated() {
+            let x = random(c.input, 500 + index), w = random(c.weight, 600 + index), b = random([c.weight[0]], 700 + index)
+            let y = c.run(x, w, b)
+            let upstream = random(y.shape, 800 + index)
+            let direct = kernels(c, x: x, w: w, b: b, upstream: upstream, direct: true)
+            let columns = kernels(c, x: x, w: w, b: b, upstream: upstream, direct: false)
+            #expect(approximatelyEqual(direct.out, columns.out, tolerance: 1e-4), "\(c): output")
+            #expect(approximatelyEqual(direct.dx, columns.dx, tolerance: 1e-4), "\(c): input gradient")
+            #expect(approximatelyEqual(direct.dw, columns.dw, tolerance: 1e-4), "\(c): weight gradient")
+            #expect(approximatelyEqual(direct.db, columns.db, tolerance: 1e-4), "\(c): bias gradient")
+        }
+    }
+
     @Test func defaultPlanSplitsLargeBatches() {
         let plan = ConvolutionKernels.makePlan(batch: 64, multiplyAdds: 32 * 144 * 196, columnBytes: 144 * 196 * 4)
         #expect(plan.threads == min(ConvolutionKernels.maximumThreads, 64))

@@ -50,6 +50,7 @@ extension Tensor {
         requiresGrad = true
         opName = name
         sequence = sequenceCounter.add(1, ordering: .relaxed).newValue
+        if let session = CaptureSession.current { session.recorded(self) }
     }
 
     /// Records that this result came from `input` through an op with the given pullback.

@@ -1,3 +1,4 @@
+import CSlope
 import Dispatch
 import Foundation
 
@@ -13,6 +14,11 @@ import Foundation
 /// Several images of a batch share one column matrix (side by side), so each product is wide
 /// enough to run near the kernel's peak, and the batch is split over the cores when the work pays
 /// for a thread.
+///
+/// Stride-1 convolutions without groups take the direct kernels of `Conv.c` instead where the CPU
+/// has AVX-512: no column matrix, one zero-padded copy of each image, the forward pass and the
+/// input gradient as register-tiled sums over the taps, the weight gradient accumulated in
+/// registers over a chunk of images.
 enum ConvolutionKernels {
     // MARK: - Geometry
 
@@ -71,6 +77,36 @@ enum ConvolutionKernels {
         /// (stride 1 and an output as wide as the input, e.g. 3x3 with padding 1), so `im2col`
         /// and `col2im` can move one long run per row instead of one short run per output row.
         var isShiftedCopy: Bool { strideHeight == 1 && strideWidth == 1 && outputWidth == width }
+
+        /// The geometry in the form `Conv.c` takes, for `outputChannels` output channels.
+        func directShape(outputChannels: Int) -> slope_conv_shape {
+            slope_conv_shape(
+                channels: channels, height: height, width: width, output_channels: outputChannels,
+                kernel_height: kernelHeight, kernel_width: kernelWidth,
+                padding_height: paddingHeight, padding_width: paddingWidth,
+                dilation_height: dilationHeight, dilation_width: dilationWidth,
+                output_height: outputHeight, output_width: outputWidth)
+        }
+
+        /// The geometry whose forward pass is this one's input gradient (stride 1): the output
+        /// gradient `[O, H', W']` convolved back to `[C, H, W]` with padding `d·(k − 1) − p`.
+        func transposedShape(outputChannels: Int) -> slope_conv_shape {
+            slope_conv_shape(
+                channels: outputChannels, height: outputHeight, width: outputWidth, output_channels: channels,
+                kernel_height: kernelHeight, kernel_width: kernelWidth,
+                padding_height: dilationHeight * (kernelHeight - 1) - paddingHeight,
+                padding_width: dilationWidth * (kernelWidth - 1) - paddingWidth,
+                dilation_height: dilationHeight, dilation_width: dilationWidth,
+                output_height: height, output_width: width)
+        }
+
+        /// Whether the direct kernels compute this convolution: stride 1, padding no wider than
+        /// the dilated kernel, at most 64 taps, one group, on a CPU with AVX-512.
+        func usesDirect(groups: Int) -> Bool {
+            ConvolutionKernels.directSupported && groups == 1 && strideHeight == 1 && strideWidth == 1
+                && kernelHeight * kernelWidth <= 64
+                && paddingHeight <= dilationHeight * (kernelHeight - 1) && paddingWidth <= dilationWidth * (kernelWidth - 1)
+        }
 
         /// The output rows `oh` whose input row `oh·stride − padding + kernelRow·dilation` lies in
         /// `[0, height)`.
@@ -258,6 +294,14 @@ enum ConvolutionKernels {
     nonisolated(unsafe) static var parallelThreshold = 1 << 21
     /// Bytes of column matrix to aim for per chunk (it should stay in the core's L2 cache).
     nonisolated(unsafe) static var columnBudgetBytes = 1 << 19
+    /// Whether this CPU runs the direct kernels (AVX-512).
+    static let directSupported = slope_conv_direct_supported() != 0
+    /// Column-matrix rows (`C·kH·kW`) below which the direct kernel computes the weight gradient
+    /// (the matrix kernel wins on taller column matrices).
+    static let directWeightRowLimit = 64
+    /// Bytes of padded images the weight gradient reads per chunk.
+    static let paddedBudgetBytes = 1 << 18
+
     /// Threads to split a batch over (the cores this process may use).
     static let maximumThreads = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -295,16 +339,23 @@ enum ConvolutionKernels {
 
     /// `output[n, o] = bias[o] + Σ_{c in group(o), i, j} weight[o, c, i, j] · input[n, c, ·, ·]`
     /// (cross-correlation), for `batch` images of geometry `g`, writing `[N, O, H', W']`.
-    /// `plan` overrides the work split (tests use it).
+    /// `plan` overrides the work split and `allowDirect: false` keeps to the column-matrix path
+    /// (tests use them).
     static func forward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, batch: Int, outputChannels: Int, groups: Int, geometry g: Geometry,
-        plan chosen: Plan? = nil
+        plan chosen: Plan? = nil, allowDirect: Bool = true
     ) {
         let rows = g.columnRows, area = g.outputArea
         let groupRows = rows / groups, groupChannels = outputChannels / groups
         let plan = chosen ?? makePlan(batch: batch, multiplyAdds: outputChannels * groupRows * area, columnBytes: rows * area * 4)
         let inputStride = g.channels * g.inputArea, outputStride = outputChannels * area
+        if allowDirect && g.usesDirect(groups: groups) {
+            var shape = g.directShape(outputChannels: outputChannels)
+            directForward(&shape, images: input, imageStride: inputStride, weight: weight, flipped: false, bias: bias,
+                          output: output, outputStride: outputStride, batch: batch, plan: plan)
+            return
+        }
         run(threads: plan.threads) { thread in
             let images = plan.images(of: thread, batch: batch)
             if images.isEmpty { return }
@@ -351,6 +402,75 @@ enum ConvolutionKernels {
         }
     }
 
+    /// The direct forward kernel over a batch: weights packed once, each image padded into the
+    /// thread's scratch, then convolved into its output.
+    private static func directForward(
+        _ shape: inout slope_conv_shape, images: UnsafePointer<Float>, imageStride: Int, weight: UnsafePointer<Float>,
+        flipped: Bool, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, outputStride: Int,
+        batch: Int, plan: Plan
+    ) {
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: slope_conv_packed_weight_size(&shape))
+        defer { packed.deallocate() }
+        slope_conv_pack_weights(&shape, weight, flipped ? 1 : 0, packed)
+        let paddedCount = slope_conv_padded_size(&shape)
+        let geometry = shape
+        run(threads: plan.threads) { thread in
+            let range = plan.images(of: thread, batch: batch)
+            if range.isEmpty { return }
+            var shape = geometry
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedCount)
+            defer { padded.deallocate() }
+            for image in range {
+                slope_conv_pad(&shape, images + image * imageStride, 1, padded)
+                slope_conv_forward(&shape, padded, packed, bias, output + image * outputStride)
+            }
+        }
+    }
+
+    /// The direct backward kernels: the input gradient as the forward kernel on the output
+    /// gradient with rotated weights, the weight and bias gradients summed over chunks of padded
+    /// images per thread (thread 0 into the results, the others into `extraWeight`/`extraBias`).
+    private static func directBackward(
+        gradient: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        batch: Int, outputChannels: Int, geometry g: Geometry, plan: Plan,
+        gradInput: UnsafeMutablePointer<Float>?, weightSums: (Int) -> UnsafeMutablePointer<Float>?,
+        biasSums: (Int) -> UnsafeMutablePointer<Float>?
+    ) {
+        let inputStride = g.channels * g.inputArea, outputStride = outputChannels * g.outputArea
+        if let gradInput {
+            var transposed = g.transposedShape(outputChannels: outputChannels)
+            directForward(&transposed, images: gradient, imageStride: outputStride, weight: weight, flipped: true,
+                          bias: nil, output: gradInput, outputStride: inputStride, batch: batch, plan: plan)
+        }
+        if weightSums(0) == nil && biasSums(0) == nil { return }
+        let geometry = g.directShape(outputChannels: outputChannels)
+        var probe = geometry
+        let paddedCount = slope_conv_padded_size(&probe)
+        let chunk = Swift.max(1, Swift.min(plan.imagesPerThread, paddedBudgetBytes / Swift.max(1, paddedCount * 4)))
+        run(threads: plan.threads) { thread in
+            let range = plan.images(of: thread, batch: batch)
+            if range.isEmpty { return }
+            var shape = geometry
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedCount * chunk)
+            defer { padded.deallocate() }
+            var first = range.lowerBound
+            while first < range.upperBound {
+                let count = Swift.min(chunk, range.upperBound - first)
+                slope_conv_pad(&shape, input + first * inputStride, count, padded)
+                if let weightSum = weightSums(thread) {
+                    slope_conv_weight_grad(&shape, padded, gradient + first * outputStride, count, weightSum, biasSums(thread))
+                } else if let biasSum = biasSums(thread) {
+                    for image in first..<(first + count) {
+                        for channel in 0..<outputChannels {
+                            biasSum[channel] += sum(gradient + image * outputStride + channel * g.outputArea, count: g.outputArea)
+                        }
+                    }
+                }
+                first += count
+            }
+        }
+    }
+
     // MARK: - Backward
 
     /// The gradients of `forward` given the output gradient `gradient` `[N, O, H', W']`:
@@ -360,12 +480,13 @@ enum ConvolutionKernels {
     /// - `gradBias[o] = Σ_{n, p} gradient[n, o, p]` (overwritten).
     ///
     /// Pass `nil` for the gradients not wanted; the columns are recomputed only when the weight
-    /// gradient is asked for. `plan` overrides the work split (tests use it).
+    /// gradient is asked for. `plan` overrides the work split and `allowDirect: false` keeps to
+    /// the column-matrix path (tests use them).
     static func backward(
         gradient: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         batch: Int, outputChannels: Int, groups: Int, geometry g: Geometry,
         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
-        gradBias: UnsafeMutablePointer<Float>?, plan chosen: Plan? = nil
+        gradBias: UnsafeMutablePointer<Float>?, plan chosen: Plan? = nil, allowDirect: Bool = true
     ) {
         let rows = g.columnRows, area = g.outputArea
         let groupRows = rows / groups, groupChannels = outputChannels / groups
@@ -383,6 +504,29 @@ enum ConvolutionKernels {
             extraWeight?.deallocate()
             extraBias?.deallocate()
         }
+        // Direct kernels for the input gradient; for the weight gradient too when the column
+        // matrix would be too short for the matrix kernel (few input channels, e.g. the first layer).
+        let direct = allowDirect && g.usesDirect(groups: groups)
+        let directWeights = direct && rows < directWeightRowLimit
+        if direct {
+            if directWeights {
+                gradWeight?.update(repeating: 0, count: weightCount)
+                gradBias?.update(repeating: 0, count: outputChannels)
+                extraWeight?.update(repeating: 0, count: (plan.threads - 1) * weightCount)
+                extraBias?.update(repeating: 0, count: (plan.threads - 1) * outputChannels)
+            }
+            directBackward(
+                gradient: gradient, input: input, weight: weight, batch: batch, outputChannels: outputChannels,
+                geometry: g, plan: plan, gradInput: gradInput,
+                weightSums: { thread in
+                    !directWeights ? nil : thread == 0 ? gradWeight : extraWeight.map { $0 + (thread - 1) * weightCount }
+                },
+                biasSums: { thread in
+                    !directWeights ? nil : thread == 0 ? gradBias : extraBias.map { $0 + (thread - 1) * outputChannels }
+                })
+        }
+        let gradInput = direct ? nil : gradInput
+        if !directWeights && (gradInput != nil || gradWeight != nil || gradBias != nil) {
         run(threads: plan.threads) { thread in
             let images = plan.images(of: thread, batch: batch)
             let weightSum = thread == 0 ? gradWeight : extraWeight.map { $0 + (thread - 1) * weightCount }
@@ -452,6 +596,7 @@ enum ConvolutionKernels {
                 }
                 first += count
             }
+        }
         }
         for thread in 1..<Swift.max(1, plan.threads) {
             if let gradWeight, let extraWeight {

@@ -97,6 +97,11 @@ public final class Learner: @unchecked Sendable {
         var smoothed = 0.0, smoothedCount = 0
         var firstLoss: Float?
         callbacks.forEach { $0.beforeFit(self) }
+        // Without callbacks (which may look at or change gradients) and with layers that replay
+        // exactly, each batch shape's step is captured once and replayed (same results, no graph).
+        let model = self.model, loss = self.loss
+        let captured = callbacks.isEmpty && CapturedTraining.canCapture(model)
+            ? CapturedTraining(optimizer: optimizer) { loss(model($0[0]), $0[1]) } : nil
         progress.header(["epoch", "train_loss", "valid_loss"] + metrics.map(\.name) + ["time"])
         for epoch in 0..<epochs where !stopRequested {
             self.epoch = epoch
@@ -110,9 +115,11 @@ public final class Learner: @unchecked Sendable {
                 if let momentum { optimizer.cycledMomentum = momentum }
                 currentBatch = batch
                 callbacks.forEach { $0.beforeBatch(self) }
-                let value = loss(model(batch.inputs), batch.targets)
-                currentLoss = value
-                let lossValue = value.item()
+                let capturedStep = captured?.capturedStep(for: [batch.inputs, batch.targets])
+                let replayed = capturedStep.flatMap { try? $0.forward([batch.inputs, batch.targets]) }
+                let value = replayed == nil ? loss(model(batch.inputs), batch.targets) : nil
+                let lossValue = replayed ?? value!.item()
+                currentLoss = value ?? Tensor(lossValue)
                 recorder.record(batchLoss: lossValue, learningRate: rate)
                 if !lossValue.isFinite {
                     stopRequested = true
@@ -129,11 +136,15 @@ public final class Learner: @unchecked Sendable {
                     break
                 }
                 callbacks.forEach { $0.beforeBackward(self) }
-                optimizer.zeroGrad()
-                value.backward()
+                if let value {
+                    optimizer.zeroGrad()
+                    value.backward()
+                } else {
+                    capturedStep?.update()
+                }
                 callbacks.forEach { $0.afterBackward(self) }
                 callbacks.forEach { $0.beforeStep(self) }
-                optimizer.step()
+                if value != nil { optimizer.step() }
                 callbacks.forEach { $0.afterStep(self) }
                 smoothed = 0.98 * smoothed + 0.02 * Double(lossValue)
                 smoothedCount += 1

@@ -68,7 +68,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
         if smoothing > 0 { for c in 0..<classes { total += logProbabilities[row + c] } }
         perSample[i] = -(1 - smoothing) * logProbabilities[row + indices[i]] - smoothing / Float(classes) * total
     }
-    return reduceLosses("crossEntropy", perSample, shape: [n], reduction, input: logits) { weights in
+    let result = reduceLosses("crossEntropy", perSample, shape: [n], reduction, input: logits) { weights in
         var grad = [Float](unsafeUninitializedCapacity: n * classes) { buffer, count in
             for i in 0..<(n * classes) { buffer[i] = Foundation.exp(logProbabilities[i]) }
             count = n * classes
@@ -82,6 +82,10 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
         }
         return Tensor(unchecked: logits.shape, grad)
     }
+    if reduction != .none, result.gradFunction != nil, let session = CaptureSession.current {
+        session.note(.crossEntropy(labelSmoothing: smoothing, mean: reduction == .mean), [logits, targets], result)
+    }
+    return result
 }
 
 /// Negative log-likelihood of log-probabilities `[N, C]` at integer class targets `[N]`

@@ -52,6 +52,7 @@ private func pointwiseLoss(
             let slopes = prediction.sameShape(Kernels.map(difference) { slope($0) * scale })
             return (prediction.requiresGrad ? slopes : nil, target.requiresGrad ? -slopes : nil)
         }
+        if "\(name)" == "mse", let session = CaptureSession.current { session.note(.mse, [prediction, target], result) }
     }
     return result
 }

@@ -27,17 +27,18 @@ extension Tensor {
                 variance = statistics.variance
                 return
             }
+            // Each plane is summed sixteen lanes at a time in Float, the planes in Double.
+            guard let values = x.baseAddress else { return }
             for c in 0..<channels {
                 var sum: Double = 0
                 for n in 0..<batch {
-                    let base = (n * channels + c) * spatial
-                    for s in 0..<spatial { sum += Double(x[base + s]) }
+                    sum += Double(ConvolutionKernels.sum(values + (n * channels + c) * spatial, count: spatial))
                 }
                 let average = sum / Double(Swift.max(perChannel, 1))
                 var squares: Double = 0
                 for n in 0..<batch {
-                    let base = (n * channels + c) * spatial
-                    for s in 0..<spatial { let d = Double(x[base + s]) - average; squares += d * d }
+                    squares += Double(Kernels.squaredDeviations(
+                        values + (n * channels + c) * spatial, count: spatial, around: Float(average)))
                 }
                 mean[c] = Float(average)
                 variance[c] = Float(squares / Double(Swift.max(perChannel, 1)))
@@ -64,14 +65,15 @@ extension Tensor {
                 var gradSum = [Float](repeating: 0, count: channels), gradDotNormalized = [Float](repeating: 0, count: channels)
                 g.storage.withUnsafeBufferPointer { grad in
                     input.storage.withUnsafeBufferPointer { x in
+                        guard let grad = grad.baseAddress, let x = x.baseAddress else { return }
                         for c in 0..<channels {
                             var sum: Float = 0, dot: Float = 0
                             for n in 0..<batch {
                                 let base = (n * channels + c) * spatial
-                                for s in 0..<spatial {
-                                    sum += grad[base + s]
-                                    dot += grad[base + s] * (x[base + s] - mean[c])
-                                }
+                                let plane = Kernels.sumAndDeviationDot(
+                                    grad + base, x + base, count: spatial, around: mean[c])
+                                sum += plane.sum
+                                dot += plane.dot
                             }
                             gradSum[c] = sum
                             gradDotNormalized[c] = dot * invstd[c]

@@ -161,6 +161,7 @@ extension Tensor {
                 Tensor.conv2dPullback(
                     g, input: input, weight: weight, bias: bias, groups: groups, geometry: geometry)
             }
+            if let session = CaptureSession.current { session.note(.conv2d(groups: groups, geometry: geometry), inputs, result) }
         }
         return result
     }

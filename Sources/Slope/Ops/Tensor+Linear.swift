@@ -41,6 +41,7 @@ extension Tensor {
                 }
                 return gradients
             }
+            if let session = CaptureSession.current { session.note(.linear, [input, weight] + (bias.map { [$0] } ?? []), result) }
         }
         return result
     }

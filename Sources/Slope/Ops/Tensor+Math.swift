@@ -127,6 +127,7 @@ extension Tensor {
         let result = sameShape(Kernels.map(storage) { $0 <= 0 ? 0 : $0 })
         if Tensor.recording(self) {
             result.record("relu", self) { g in g.sameShape(Kernels.zip(g.storage, input.storage) { $1 <= 0 ? 0 : $0 }) }
+            if let session = CaptureSession.current { session.note(.relu, [self], result) }
         }
         return result
     }

@@ -26,6 +26,7 @@ extension Tensor {
         if Tensor.recording(self) {
             let original = shape
             result.record("reshape", self) { g in Tensor(unchecked: original, g.storage) }
+            if let session = CaptureSession.current { session.note(.reshape, [self], result) }
         }
         return result
     }

@@ -44,6 +44,7 @@ extension Tensor {
                 }
                 return (coefficientGrad, xGrad)
             }
+            if let session = CaptureSession.current { session.note(.polynomial, [coefficients, x], result) }
         }
         return result
     }

@@ -47,6 +47,7 @@ extension Tensor {
                     }
                 })
             }
+            if let session = CaptureSession.current { session.note(.maxPool2d(window: window), [self], result) }
         }
         return result
     }

@@ -58,7 +58,7 @@ public class Adam: Optimizer, @unchecked Sendable {
     /// Per-parameter step counts (PyTorch keeps one per parameter).
     private var steps: [Int] = []
 
-    public override func update(_ index: Int, parameter: Tensor, gradient: [Float]) {
+    public override func update(_ index: Int, parameter: Tensor, gradient grad: UnsafeBufferPointer<Float>) {
         if steps.isEmpty { steps = Array(repeating: 0, count: parameters.count) }
         steps[index] += 1
         let t = Float(steps[index])
@@ -71,7 +71,7 @@ public class Adam: Optimizer, @unchecked Sendable {
         slots[index]["exp_avg"] = nil
         slots[index]["exp_avg_sq"] = nil
         parameter.storage.withUnsafeMutableBufferPointer { p in
-            gradient.withUnsafeBufferPointer { grad in
+            do {
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
                         for i in 0..<p.count {

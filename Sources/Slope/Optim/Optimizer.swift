@@ -37,7 +37,18 @@ open class Optimizer: @unchecked Sendable {
         for index in parameters.indices {
             let parameter = parameters[index].tensor
             guard let gradient = parameter.grad, parameter.requiresGrad else { continue }
-            update(index, parameter: parameter, gradient: gradient.storage)
+            gradient.storage.withUnsafeBufferPointer { update(index, parameter: parameter, gradient: $0) }
+        }
+    }
+
+    /// `step()` with gradients that live outside the parameters' `.grad` (a captured step's):
+    /// `gradients(index)` is parameter `index`'s gradient, or `nil` for none.
+    func step(gradients: (Int) -> UnsafeBufferPointer<Float>?) {
+        stepCount += 1
+        for index in parameters.indices {
+            let parameter = parameters[index].tensor
+            guard parameter.requiresGrad, let gradient = gradients(index) else { continue }
+            update(index, parameter: parameter, gradient: gradient)
         }
     }
 
@@ -51,7 +62,7 @@ open class Optimizer: @unchecked Sendable {
     }
 
     /// Updates one parameter in place from its gradient; subclasses implement their rule here.
-    open func update(_ index: Int, parameter: Tensor, gradient: [Float]) {
+    open func update(_ index: Int, parameter: Tensor, gradient: UnsafeBufferPointer<Float>) {
         fatalError("\(type(of: self)) must override update(_:parameter:gradient:)")
     }
 

@@ -54,22 +54,20 @@ public final class SGD: Optimizer, @unchecked Sendable {
         set { if let newValue { momentum = newValue } }
     }
 
-    public override func update(_ index: Int, parameter: Tensor, gradient: [Float]) {
+    public override func update(_ index: Int, parameter: Tensor, gradient grad: UnsafeBufferPointer<Float>) {
         let (lr, momentum, dampening, decay, nesterov) = (self.lr, self.momentum, self.dampening, weightDecay, self.nesterov)
         if momentum == 0 {
             parameter.storage.withUnsafeMutableBufferPointer { p in
-                gradient.withUnsafeBufferPointer { grad in
-                    for i in 0..<p.count { p[i] -= lr * (grad[i] + decay * p[i]) }
-                }
+                for i in 0..<p.count { p[i] -= lr * (grad[i] + decay * p[i]) }
             }
             return
         }
         // Take the buffer out of the state so updating it in place does not copy it.
         let existing = slots[index].removeValue(forKey: "momentum_buffer")
-        var buffer = existing ?? gradient
+        var buffer = existing ?? Array(grad)
         let first = existing == nil
         parameter.storage.withUnsafeMutableBufferPointer { p in
-            gradient.withUnsafeBufferPointer { grad in
+            do {
                 buffer.withUnsafeMutableBufferPointer { b in
                     if first && decay == 0 {
                         // b = g already.

@@ -148,7 +148,10 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// Tensor([[1, 2], [3, 4]]).scalars   // [1, 2, 3, 4]
     /// ```
-    public var scalars: [Float] { storage }
+    public var scalars: [Float] {
+        if let session = CaptureSession.current { session.readValues = true }
+        return storage
+    }
 
     /// The number of dimensions.
     public var rank: Int { shape.count }
@@ -163,6 +166,7 @@ public final class Tensor: @unchecked Sendable {
     /// ```
     public func item() -> Float {
         require(storage.count == 1, "item: tensor of shape \(shape) has \(storage.count) values, not 1")
+        if let session = CaptureSession.current { session.readValues = true }
         return storage[0]
     }
 

@@ -14,6 +14,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The digits table for t3.")
     var digits = "../shared/data/digits/digits.csv"
 
+    @Flag(help: "With t6: also time each layer's forward and backward passes (microseconds per call).")
+    var detail = false
+
     func run() throws {
         let known = ["t1", "t2", "t3", "t4", "t5", "t6", "t7"]
         let selected = tasks.contains("all") ? known : tasks
@@ -27,7 +30,9 @@ struct BenchCommand: ParsableCommand {
             case "t3": print(try MLPBenchmarks.digits(path: digits))
             case "t4": print(MLPBenchmarks.large())
             case "t5": print(MatmulTask.run())
-            case "t6": print(CNNBenchmark.run())
+            case "t6":
+                if detail { print(CNNDetailBenchmark.run()) }
+                print(CNNBenchmark.run())
             default: print(OpOverheadBenchmark.run())
             }
         }

@@ -14,9 +14,17 @@ enum MLPBenchmarks {
         return Sequential(layers)
     }
 
-    /// One pass of shuffled mini-batch training per epoch; returns the seconds spent.
-    static func train(_ model: Module, _ optimizer: Optimizer, _ loader: DataLoader, epochs: Int) -> Double {
+    /// One pass of shuffled mini-batch training per epoch; returns the seconds spent. With
+    /// `captured`, each batch shape's step is captured once and replayed (`CapturedTraining`).
+    static func train(_ model: Module, _ optimizer: Optimizer, _ loader: DataLoader, epochs: Int, captured: Bool = false) -> Double {
         let start = Date()
+        if captured {
+            let training = CapturedTraining(optimizer: optimizer) { crossEntropy(logits: model($0[0]), targets: $0[1]) }
+            for _ in 0..<epochs {
+                for batch in loader { training.step([batch.inputs, batch.targets]) }
+            }
+            return Date().timeIntervalSince(start)
+        }
         for _ in 0..<epochs {
             for batch in loader {
                 let loss = crossEntropy(logits: model(batch.inputs), targets: batch.targets)
@@ -43,21 +51,26 @@ enum MLPBenchmarks {
         let all = TensorDataset(inputs: Tensor(shape: [table.rowCount, 64], scalars: values), targets: Tensor(labels))
         let (trainRows, validRows) = randomSplit(count: table.rowCount, validPercent: 0.2, seed: 0)
         let training = all.subset(trainRows), valid = all.subset(validRows)
-        func run() -> (Double, Double) {
+        func run(captured: Bool = false) -> (Double, Double) {
             var rng = SeededGenerator(seed: 0)
             let model = mlp([64, 128, 64, 10], generator: &rng)
             let optimizer = SGD(model, lr: 0.05, momentum: 0.9)
-            let seconds = train(model, optimizer, DataLoader(training, batchSize: batch, shuffle: true, seed: 0), epochs: epochs)
+            let seconds = train(model, optimizer, DataLoader(training, batchSize: batch, shuffle: true, seed: 0), epochs: epochs, captured: captured)
             let accuracy = Metric.accuracy.compute(noGrad { model(valid.inputs) }, valid.targets)
             return (seconds, accuracy)
         }
         _ = run()
         let runs = (0..<3).map { _ in run() }
         let seconds = runs.map(\.0).sorted()[1]
+        _ = run(captured: true)
+        let capturedRuns = (0..<3).map { _ in run(captured: true) }
+        let capturedSeconds = capturedRuns.map(\.0).sorted()[1]
         return .object(benchHeader("t3_digits_mlp") + [
             ("epochs", .int(epochs)), ("batch", .int(batch)), ("n_train", .int(training.count)),
             ("samples_per_s", .number(rounded(Double(epochs * training.count) / seconds, 0))), ("train_wall_s", .number(rounded(seconds, 4))),
             ("runs_s", .array(runs.map { .number(rounded($0.0, 4)) })), ("val_acc", .array(runs.map { .number(rounded($0.1, 4)) })),
+            ("samples_per_s_captured", .number(rounded(Double(epochs * training.count) / capturedSeconds, 0))),
+            ("val_acc_captured", .array(capturedRuns.map { .number(rounded($0.1, 4)) })),
         ])
     }
 

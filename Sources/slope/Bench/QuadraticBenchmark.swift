@@ -20,13 +20,25 @@ enum QuadraticBenchmark {
             }
             return abc
         }
+        /// The same training as one captured step replayed (`CapturedStep`, SGD with the same
+        /// rule `abc -= lr * grad`).
+        func trainCaptured(_ n: Int) -> Tensor {
+            let abc = Tensor([1.5, 1.5, 1.5]).requiresGrad()
+            let optimizer = SGD([abc], lr: lr)
+            let step = try! CapturedStep(optimizer: optimizer, example: []) { _ in mse(quadratic(abc)(x), y) }
+            for _ in 0..<n { try! step([]) }
+            return abc
+        }
         let (median, runs) = medianTime { _ = train(steps) }
+        let (captured, _) = medianTime { _ = trainCaptured(steps) }
         let (writtenOut, _) = medianTime { _ = train(steps, writtenOut: true) }
         let abc = train(steps).detach()
         let loss = mse(quadratic(abc)(x), y).item()
         return .object(benchHeader("t1_quadratic") + [
             ("steps", .int(steps)), ("us_per_step", .number(rounded(median / Double(steps) * 1e6, 3))),
             ("us_per_step_written_out", .number(rounded(writtenOut / Double(steps) * 1e6, 3))),
+            ("us_per_step_captured", .number(rounded(captured / Double(steps) * 1e6, 3))),
+            ("captured_bit_identical", .bool(trainCaptured(steps).scalars == abc.scalars)),
             ("runs_s", .array(runs.map { .number(rounded($0, 4)) })),
             ("final_abc", .floats(abc.scalars)), ("final_mse", .float(loss)),
         ])
