@@ -25,7 +25,7 @@ public struct FitPoints: Sendable, Equatable {
 
     /// Points with their origin; `x` and `y` must have the same, non-zero count.
     public init(x: [Float], y: [Float], source: Source) {
-        precondition(!x.isEmpty && x.count == y.count, "FitPoints: need as many y as x, and at least one point")
+        require(!x.isEmpty && x.count == y.count, "FitPoints: need as many y as x, and at least one point")
         self.x = x
         self.y = y
         self.source = source

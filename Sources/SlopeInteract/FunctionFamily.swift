@@ -108,7 +108,7 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     /// let leaves = family.leaves(from: [1, 2, 3])
     /// ```
     public func leaves(from values: [Float]) -> [Tensor] {
-        precondition(values.count == parameterNames.count, "leaves: \(description) has \(parameterNames.count) parameters, got \(values.count)")
+        require(values.count == parameterNames.count, "leaves: \(description) has \(parameterNames.count) parameters, got \(values.count)")
         switch self {
         case .quadratic:
             return [Tensor(values).requiresGrad()]

@@ -1,3 +1,4 @@
+import Slope
 import Synchronization
 
 /// The live sessions, at most `capacity` of them: creating one more evicts the session used
@@ -25,7 +26,7 @@ public final class SessionStore: Sendable {
 
     /// A store that keeps at most `capacity` (≥ 1) sessions.
     public init(capacity: Int) {
-        precondition(capacity >= 1, "SessionStore: capacity must be at least 1, got \(capacity)")
+        require(capacity >= 1, "SessionStore: capacity must be at least 1, got \(capacity)")
         self.capacity = capacity
     }
 

@@ -34,7 +34,7 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// let y = model.forward(x)   // same as model(x)
     /// ```
     open func forward(_ input: Tensor) -> Tensor {
-        fatalError("\(type(of: self)) must override forward(_:) to be called")
+        requireFailure("\(type(of: self)) must override forward(_:) to be called")
     }
 
     /// The shape `forward(_:)` gives for an input of shape `input`, or a `ShapeError` saying why

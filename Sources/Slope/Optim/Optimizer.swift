@@ -63,7 +63,7 @@ open class Optimizer: @unchecked Sendable {
 
     /// Updates one parameter in place from its gradient; subclasses implement their rule here.
     open func update(_ index: Int, parameter: Tensor, gradient: UnsafeBufferPointer<Float>) {
-        fatalError("\(type(of: self)) must override update(_:parameter:gradient:)")
+        requireFailure("\(type(of: self)) must override update(_:parameter:gradient:)")
     }
 
     /// The momentum-like coefficient a one-cycle schedule cycles (SGD's momentum, Adam's β₁);
