@@ -227,7 +227,7 @@ def documented_parameters(doc):
         if m:
             names.add(m.group(1)); in_list = False
             continue
-        if re.match(r"-\s+[Pp]arameters\s*:", s):
+        if re.match(r"-\s+Parameters\s*:\s*$", s):
             in_list = True
             continue
         if in_list:
