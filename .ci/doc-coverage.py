@@ -152,10 +152,10 @@ class Scope:
 def split_top(s, sep=","):
     """Splits s at `sep` outside (), [], <> and {}."""
     parts, depth, cur = [], 0, []
-    for ch in s:
+    for k, ch in enumerate(s):
         if ch in "([{<":
             depth += 1
-        elif ch in ")]}>":
+        elif ch in ")]}>" and not (ch == ">" and k > 0 and s[k - 1] == "-"):
             depth -= 1
         if ch == sep and depth == 0:
             parts.append("".join(cur)); cur = []
