@@ -36,12 +36,6 @@ extension Learner {
     /// let p = try learner.predict(["Pclass": "3", "Sex": "male", "Age": "22", "Fare": "7.25"])
     /// print(p.label, p.probabilities)
     /// ```
-    ///
-    /// - Parameter row: The raw values by column name, as text in a CSV file; an empty string is a
-    ///   missing value. Columns the model does not use are ignored.
-    /// - Returns: The predicted class and probabilities (classification) or value (regression).
-    /// - Throws: ``TabularError`` when an input column is absent (`unknownColumn`) or a continuous
-    ///   column's value is not a number (`notANumber`).
     public func predict(_ row: [String: String]) throws(TabularError) -> Prediction {
         let names = row.keys.sorted()
         let table: DataTable
@@ -57,12 +51,6 @@ extension Learner {
     /// let table = try CSVReader().read(contentsOfFile: "test.csv")
     /// let predictions = try learner.predict(rows: table)
     /// ```
-    ///
-    /// - Parameter table: The rows to predict; it must have every input column the model was
-    ///   trained with (the target column is not needed).
-    /// - Returns: One prediction per row, in order.
-    /// - Throws: ``TabularError`` when an input column is absent (`unknownColumn`) or a continuous
-    ///   column's value is not a number (`notANumber`).
     public func predict(rows table: DataTable) throws(TabularError) -> [Prediction] {
         guard case .tabular(let prep) = data.preprocessing else {
             fatalError("predict(rows:): this model takes \(data.preprocessing.kindName) inputs, not table rows")
@@ -75,10 +63,6 @@ extension Learner {
     /// ```swift
     /// let predictions = learner.predict(inputs: images)
     /// ```
-    ///
-    /// - Parameter inputs: Model inputs with the batch on axis 0, preprocessed as in training
-    ///   (`[rows, features]` for tables, `[rows, C, H, W]` for images).
-    /// - Returns: One prediction per row, computed with the model in evaluation mode and no graph.
     public func predict(inputs: Tensor) -> [Prediction] {
         model.eval()
         var results: [Prediction] = []
