@@ -186,7 +186,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// let state = model.stateDict()
     /// ```
     ///
-    /// - Returns: Parameters first, then buffers, each with its dotted key; the tensors themselves.
+    /// - Returns: Module by module in tree order, each module's parameters then its buffers, with
+    ///   dotted keys; the tensors themselves.
     public func stateDict() -> [(key: String, tensor: Tensor)] {
         var seen = Set<ObjectIdentifier>()
         return walkModules(deduplicate: false, seen: &seen).flatMap { path, module in

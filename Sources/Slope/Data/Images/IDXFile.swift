@@ -28,8 +28,8 @@ public enum IDXFile {
     ///
     /// - Parameter path: The file to read; gzip is detected from its first bytes, not its name.
     /// - Returns: The dimensions and the elements, row-major.
-    /// - Throws: ``ImageDataError``: `fileNotFound`, `unreadable` (also for a folder, FIFO or device),
-    ///   `fileTooLarge` over the size limit, or any error of ``parse(_:source:)``.
+    /// - Throws: ``ImageDataError``: `fileNotFound`, `unreadable` (a folder, FIFO or device, a file
+    ///   over the size limit, a read error), or any error of ``parse(_:source:)``.
     public static func read(path: String) throws(ImageDataError) -> (shape: [Int], bytes: [UInt8]) {
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path: path, limit: maxFileBytes, setting: InputLimits.idxElements.setting) } catch {

@@ -59,8 +59,8 @@ public enum ImageFile {
     ///   - path: The image file (a regular file of at most ``maxFileBytes``).
     ///   - maxPixels: The largest `width × height` accepted.
     /// - Returns: The image, 1 (gray) or 3 (RGB) channels.
-    /// - Throws: ``ImageDataError``: `fileNotFound`, `unreadable` or `fileTooLarge` for the file, or any
-    ///   error of ``decode(bytes:source:maxPixels:)``.
+    /// - Throws: ``ImageDataError``: `fileNotFound`, `unreadable` (a folder, FIFO or device, a file
+    ///   over ``maxFileBytes``, a read error), or any error of ``decode(bytes:source:maxPixels:)``.
     public static func decode(path: String, maxPixels: Int = defaultMaxPixels) throws(ImageDataError) -> DecodedImage {
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path: path, limit: maxFileBytes, setting: InputLimits.imageFileBytes.setting) } catch {
