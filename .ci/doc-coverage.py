@@ -12,7 +12,7 @@ comment does not document
 
 and every documented parameter name that the signature does not have (DocC warns about those).
 
-Usage: ``.ci/doc-coverage.py [--strict] [--quiet] [DIR ...]`` (default dirs: Sources/Slope
+Usage: ``.ci/doc-coverage.py [--strict] [--quiet] [--self-test] [DIR ...]`` (default dirs: Sources/Slope
 Sources/SlopeInteract). Prints one line per finding and a count per kind; exits 1 with
 ``--strict`` when anything is missing, else 0 (report only).
 
@@ -423,7 +423,104 @@ def internal_type_names(paths):
     return names - public
 
 
+SELF_TEST_SOURCE = r"""
+/// Documented.
+public struct Good {
+    /// Documented, every field.
+    ///
+    /// - Parameters:
+    ///   - lhs: One.
+    ///   - other: The other (internal name).
+    /// - Returns: A value.
+    /// - Throws: Never really.
+    @discardableResult
+    public func combine(
+        _ lhs: Int,
+        with other: (Int, Int) -> Int = { a, b in a + b }
+    ) throws -> Int { 0 }
+    /// No result, no fields needed.
+    public func reset() {}
+    /// A property.
+    public var count: Int { let s = "public func hidden() -> Int"; return s.count }
+    private func helper(_ x: Int) -> Int { x }
+    /// One parameter, documented with the singular form.
+    /// - Parameter value: It.
+    public init(value: Int) {}
+    public init() {}
+}
+
+struct Internal {
+    public func notExported(_ x: Int) -> Int { x }
+}
+
+extension Internal {
+    public func alsoNotExported() {}
+}
+
+/// Documented.
+public enum Choice {
+    /// A case.
+    case one
+    case two(String)
+}
+
+/// Documented.
+public protocol Shape {
+    func area(scale: Double) -> Double
+}
+
+extension Array {
+    /// Half the fields.
+    ///
+    /// - Parameter index: A position.
+    public func pick(_ index: Int, or fallback: Element) rethrows -> Element { self[index] }
+    /// Documents a parameter it does not have.
+    ///
+    /// - Parameter gradient: Wrong name.
+    public func update(gradient grad: Int) {}
+}
+
+public func undocumentedFree() {}
+"""
+
+SELF_TEST_EXPECTED = sorted([
+    ("undocumented", "init init"),
+    ("undocumented", "case two"),
+    ("undocumented", "func area"),
+    ("parameters", "func pick: no `- Parameter` for fallback"),
+    ("returns", "func pick: no `- Returns:`"),
+    ("throws", "func pick: no `- Throws:`"),
+    ("parameters", "func update: no `- Parameter` for grad"),
+    ("stale", "func update: documents parameters it does not have: gradient"),
+    ("undocumented", "func undocumentedFree"),
+])
+
+
+def self_test():
+    """Runs the checker on a snippet with the cases it must get right (multi-line signatures,
+    attributes, closures with defaults, strings that look like code, internal types and their
+    extensions, enum cases, protocol requirements, internal parameter names) and compares."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "Sample.swift")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(SELF_TEST_SOURCE)
+        findings, checked = [], [0]
+        check_file(path, internal_type_names([path]), findings, checked)
+    got = sorted((kind, re.sub(r"^.*?:\d+: ", "", msg)) for kind, msg in findings)
+    expected = SELF_TEST_EXPECTED
+    if got != expected:
+        print("doc-coverage self-test FAILED")
+        print("expected:", *expected, sep="\n  ")
+        print("got:", *got, sep="\n  ")
+        return 1
+    print("doc-coverage self-test passed (%d findings on %d declarations)" % (len(got), checked[0]))
+    return 0
+
+
 def main(argv):
+    if "--self-test" in argv:
+        return self_test()
     strict = "--strict" in argv
     quiet = "--quiet" in argv
     dirs = [a for a in argv if not a.startswith("--")] or DEFAULT_DIRS
