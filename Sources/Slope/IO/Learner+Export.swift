@@ -49,6 +49,10 @@ extension Learner {
     /// ```swift
     /// let loaded = try Learner.load(from: URL(fileURLWithPath: "titanic.slope"))
     /// ```
+    ///
+    /// - Parameter url: The file's URL.
+    /// - Returns: The model, its preprocessing and the file's training record.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
     public static func load(from url: URL) throws(ModelFileError) -> ExportedModel { try load(from: url.path) }
 
     /// Loads a file written by `export(to:)` (fastai's `load_learner`): rebuilds the
@@ -60,6 +64,10 @@ extension Learner {
     /// let loaded = try Learner.load(from: "titanic.slope")
     /// let prediction = try loaded.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
     /// ```
+    ///
+    /// - Parameter path: The file written by `export(to:)`.
+    /// - Returns: The model, its preprocessing and the file's training record.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
     public static func load(from path: String) throws(ModelFileError) -> ExportedModel {
         let name = (path as NSString).lastPathComponent
         let contents = try SafeTensors.read(from: path)
