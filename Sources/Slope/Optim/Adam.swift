@@ -56,7 +56,7 @@ public class Adam: Optimizer, @unchecked Sendable {
     }
 
     /// Per-parameter step counts (PyTorch keeps one per parameter).
-    private var steps: [Int] = []
+    @exclusivity(unchecked) private var steps: [Int] = []
 
     public override func update(_ index: Int, parameter: Tensor, gradient grad: UnsafeBufferPointer<Float>) {
         if steps.isEmpty { steps = Array(repeating: 0, count: parameters.count) }
