@@ -27,13 +27,19 @@ public struct FitState: Sendable {
     public private(set) var loss: FitLoss
     /// The parameter values, in the order of `family.parameterNames`.
     public private(set) var values: [Float]
+    /// The gradient-descent stepper: its stopping rule remembers the losses of the last
+    /// ``maxWindow`` steps since the parameters, points or loss last changed by other means.
+    private var descent = GradientDescent(lr: InteractResponder.defaultLearningRate, window: 1, memory: FitState.maxWindow)
+
     /// Gradient-descent steps taken since the last reset or new points.
-    public private(set) var steps = 0
-    /// The loss before each descent step since the parameters, points or loss last changed
-    /// by other means (the stopping rule's memory).
-    public private(set) var history: [Float] = []
+    public var steps: Int { descent.steps }
 
     /// A fit starting from the family's initial values for these points.
+    ///
+    /// - Parameters:
+    ///   - family: The function to fit.
+    ///   - points: The points to fit it to.
+    ///   - loss: The loss to minimise.
     public init(family: FunctionFamily, points: FitPoints, loss: FitLoss) {
         self.family = family
         self.points = points
@@ -52,10 +58,15 @@ public struct FitState: Sendable {
     }
 
     /// The loss and its gradients at the current values, by autograd.
+    ///
+    /// - Returns: `evaluate(at: values)`.
     public func evaluate() -> Evaluation { evaluate(at: values) }
 
     /// The loss and its gradients at `values`: the values become leaf tensors that require
     /// grad, the loss is computed from them, `backward()` fills each leaf's `.grad`.
+    ///
+    /// - Parameter values: One value per parameter, in `family.parameterNames` order.
+    /// - Returns: The loss and `∂loss/∂parameter` for each parameter.
     public func evaluate(at values: [Float]) -> Evaluation {
         let leaves = family.leaves(from: values)
         let prediction = family.predict(leaves, at: Tensor(points.x))
@@ -71,6 +82,8 @@ public struct FitState: Sendable {
 
     /// The curve at ``curveSamples`` evenly spaced x over the points' range widened by 5% on
     /// each side (by 1 when all points share one x).
+    ///
+    /// - Returns: ``curveSamples`` x values and the family's value at each.
     public func curve() -> (x: [Float], y: [Float]) {
         let domain = points.domain
         let margin = domain.upperBound > domain.lowerBound ? 0.05 * (domain.upperBound - domain.lowerBound) : 1
@@ -88,6 +101,10 @@ public struct FitState: Sendable {
     /// ```swift
     /// try fit.set(["a": 1.2, "c": 2.5])
     /// ```
+    ///
+    /// - Parameter changes: Parameter names with their new values.
+    /// - Throws: ``InteractError/badRequest(_:)`` for a name the family does not have, a value that
+    ///   is not finite or one beyond ``parameterLimit``.
     public mutating func set(_ changes: [(name: String, value: Double)]) throws(InteractError) {
         let names = family.parameterNames
         var updated = values
@@ -102,39 +119,32 @@ public struct FitState: Sendable {
             updated[index] = Float(value)
         }
         values = updated
-        history = []
+        descent.forget()
     }
 
     /// Back to the family's initial values, with no steps taken.
     public mutating func reset() {
         values = family.initialValues(over: points.domain)
-        steps = 0
-        history = []
+        descent.reset()
     }
 
     /// Fits new points, starting again from the initial values.
+    ///
+    /// - Parameter newPoints: The points to fit from now on.
     public mutating func replacePoints(with newPoints: FitPoints) {
         points = newPoints
         reset()
     }
 
     /// Minimises another loss from the current values.
+    ///
+    /// - Parameter newLoss: The loss to minimise from now on; the stopping rule's memory is cleared.
     public mutating func setLoss(_ newLoss: FitLoss) {
         loss = newLoss
-        history = []
+        descent.forget()
     }
 
     // MARK: - Gradient descent
-
-    /// How a batch of descent steps ended.
-    public enum Outcome: String, Sendable {
-        /// All the steps asked for were taken; more may follow.
-        case running
-        /// The loss improved by less than the tolerance over the window.
-        case converged
-        /// A step made the loss NaN or infinite; that step was undone.
-        case diverged
-    }
 
     /// What a batch of descent steps did.
     public struct DescentReport: Sendable {
@@ -142,11 +152,12 @@ public struct FitState: Sendable {
         public let lr: Float
         /// The loss before each step taken, in order.
         public let losses: [Float]
-        /// Why the batch ended.
-        public let outcome: Outcome
-        /// The gradients the last step moved along (`nil` when no step was taken).
+        /// Why the batch ended (``FitOutcome/reachedStepLimit``: all the steps asked for were
+        /// taken; more may follow).
+        public let outcome: FitOutcome
+        /// The gradients the last step kept moved along (`nil` when no step was kept).
         public let gradients: [Float]?
-        /// The last step's move of each parameter, `-lr * gradient` (`nil` when no step was taken).
+        /// The last kept step's move of each parameter, `-lr * gradient` (`nil` when no step was kept).
         public let moves: [Float]?
         /// For a diverged batch: what happened and what to do.
         public let message: String?
@@ -155,48 +166,32 @@ public struct FitState: Sendable {
         public var steps: Int { losses.count }
     }
 
-    /// Takes up to `maxSteps` steps of `p -= lr * ∂loss/∂p`, stopping early when the loss
-    /// improved by less than `tolerance` over the last `window` steps (never when `tolerance` is
-    /// 0) or when a step makes the loss NaN or infinite, which is undone and reported.
+    /// Takes up to `maxSteps` steps of `p -= lr * ∂loss/∂p` with Slope's ``GradientDescent``,
+    /// stopping early when the loss improved by less than `tolerance` over the last `window`
+    /// steps (never when `tolerance` is 0) or when a step makes the loss NaN or infinite, which
+    /// is undone and reported. The settings come checked from the request (``InteractResponder``
+    /// reads them within ranges inside ``GradientDescent/validate(lr:momentum:tolerance:window:maxWindow:)``'s).
     ///
     /// ```swift
     /// let report = fit.descend(lr: 0.01, maxSteps: 50, tolerance: 1e-4, window: 20)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lr: The learning rate.
+    ///   - maxSteps: The most steps to take.
+    ///   - tolerance: The least improvement over `window` steps that keeps going (0: no limit).
+    ///   - window: The steps the improvement is measured over, at most ``maxWindow``.
+    /// - Returns: What the steps did.
     public mutating func descend(lr: Float, maxSteps: Int, tolerance: Float = 0, window: Int = 1) -> DescentReport {
-        precondition(lr > 0 && lr.isFinite && maxSteps >= 0 && tolerance >= 0 && window >= 1, "descend: invalid settings")
-        var losses: [Float] = []
-        var gradients: [Float]?, moves: [Float]?
-        var previous = values
-        var outcome = Outcome.running
-        var current = evaluate()
-        for _ in 0..<maxSteps {
-            if tolerance > 0, history.count >= window, history[history.count - window] - current.loss < tolerance {
-                outcome = .converged
-                break
-            }
-            let move = current.gradients.map { -lr * $0 }
-            previous = values
-            values = zip(values, move).map(+)
-            history.append(current.loss)
-            losses.append(current.loss)
-            steps += 1
-            gradients = current.gradients
-            moves = move
-            current = evaluate()
-            if !current.loss.isFinite || !values.allSatisfy(\.isFinite) {
-                outcome = .diverged
-                break
-            }
-        }
-        var message: String?
-        if outcome == .diverged {
-            message = "the loss became \(current.loss) after step \(steps) with learning rate \(lr); that step was undone: try a smaller learning rate"
-            values = previous
-            history.removeLast()
-            losses.removeLast()
-            steps -= 1
-        }
-        if history.count > 2 * FitState.maxWindow { history.removeFirst(history.count - FitState.maxWindow - 1) }
-        return DescentReport(lr: lr, losses: losses, outcome: outcome, gradients: gradients, moves: moves, message: message)
+        descent.lr = lr
+        descent.tolerance = tolerance
+        descent.window = window
+        let leaves = family.leaves(from: values)
+        let x = Tensor(points.x), y = Tensor(points.y)
+        let (family, loss) = (self.family, self.loss)
+        let result = descent.run(parameters: leaves, maxSteps: maxSteps) { loss(family.predict(leaves, at: x), y) }
+        values = leaves.flatMap(\.scalars)
+        return DescentReport(lr: lr, losses: result.history, outcome: result.outcome, gradients: result.lastGradients,
+                             moves: result.lastGradients.map { $0.map { -lr * $0 } }, message: result.divergence?.description)
     }
 }
