@@ -21,14 +21,18 @@ public struct ImagePreprocessing: Sendable, Equatable {
     public let mean: [Float]
     /// Per-channel standard deviation divided by.
     public let std: [Float]
+    /// fastai's `Resize` (crop, squish or pad with Pillow's bilinear filter), for models read from
+    /// a fastai export; `nil` for Slope's own resizing.
+    public let fastaiResize: FastAIResize?
 
     /// Makes the description.
-    public init(height: Int, width: Int, channels: Int, mean: [Float], std: [Float]) {
+    public init(height: Int, width: Int, channels: Int, mean: [Float], std: [Float], fastaiResize: FastAIResize? = nil) {
         self.height = height
         self.width = width
         self.channels = channels
         self.mean = mean
         self.std = std
+        self.fastaiResize = fastaiResize
     }
 }
 

@@ -58,7 +58,8 @@ extension Learner {
     /// ```
     public static func load(from url: URL) throws(ModelFileError) -> Learner { try load(from: url.path) }
 
-    /// Loads a file written by `export(to:)`: rebuilds the architecture from known module types
+    /// Loads a file written by `export(to:)`, or a fastai `export.pkl` (told apart by content; see
+    /// ``FastAIExport``): rebuilds the architecture from known module types
     /// only, checks every tensor key and shape strictly, and restores the preprocessing. The
     /// learner predicts exactly as the exported one did; it has no training data.
     ///
@@ -67,6 +68,7 @@ extension Learner {
     /// let prediction = try learner.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
     /// ```
     public static func load(from path: String) throws(ModelFileError) -> Learner {
+        if ModelFileKind.of(path: path) == .torch { return try loadTorch(from: path) }
         let name = (path as NSString).lastPathComponent
         let contents = try SafeTensors.read(from: path)
         guard contents.metadata["format"] == "slope", let text = contents.metadata["slope"] else { throw .notASlopeFile(file: name) }
@@ -186,12 +188,14 @@ extension Module {
     }
 
     /// Loads parameters and buffers from a safetensors file (Slope's or PyTorch's
-    /// `save_file(model.state_dict())` of the same architecture), strictly by key and shape.
+    /// `save_file(model.state_dict())` of the same architecture) or a PyTorch `state_dict` saved
+    /// with `torch.save` (told apart by content), strictly by key and shape.
     ///
     /// ```swift
     /// try model.loadWeights(from: "weights.safetensors")
     /// ```
     public func loadWeights(from path: String) throws(ModelFileError) {
+        if ModelFileKind.of(path: path) == .torch { return try loadTorchWeights(from: path) }
         try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)
     }
 }
