@@ -63,7 +63,15 @@ public struct FastAIExport {
     }
 
     /// A NumPy scalar's value and whether it is a bool.
-    static func numpyScalar(_ graph: PickleGraph, _ value: PickleValue) -> (number: Double, isBool: Bool)? {
+    struct NumPyScalar {
+        /// The value.
+        var number: Double
+        /// Whether the dtype is bool.
+        var isBool: Bool
+    }
+
+    /// A NumPy scalar's value and whether it is a bool.
+    static func numpyScalar(_ graph: PickleGraph, _ value: PickleValue) -> NumPyScalar? {
         guard let instance = graph.instance(value), let name = graph.globalName(instance.callee),
               name.hasPrefix("numpy."), name.hasSuffix("multiarray.scalar"), instance.arguments.count == 2,
               let dtype = graph.instance(instance.arguments[0]), case .string(let code)? = dtype.arguments.first else { return nil }
@@ -90,15 +98,15 @@ public struct FastAIExport {
             return value
         }
         switch code {
-        case "f8": return bits(8).map { (Double(bitPattern: $0), false) }
-        case "f4": return bits(4).map { (Double(Float(bitPattern: UInt32($0))), false) }
-        case "f2": return bits(2).map { (Double(TorchFile.halfToFloat(UInt16($0))), false) }
-        case "i8": return bits(8).map { (Double(Int64(bitPattern: $0)), false) }
-        case "i4": return bits(4).map { (Double(Int32(truncatingIfNeeded: $0)), false) }
-        case "i2": return bits(2).map { (Double(Int16(truncatingIfNeeded: $0)), false) }
-        case "i1": return bits(1).map { (Double(Int8(truncatingIfNeeded: $0)), false) }
-        case "u8", "u4", "u2", "u1": return bits(Int(code.dropFirst())!).map { (Double($0), false) }
-        case "b1": return bits(1).map { ($0 == 0 ? 0 : 1, true) }
+        case "f8": return bits(8).map { NumPyScalar(number: Double(bitPattern: $0), isBool: false) }
+        case "f4": return bits(4).map { NumPyScalar(number: Double(Float(bitPattern: UInt32($0))), isBool: false) }
+        case "f2": return bits(2).map { NumPyScalar(number: Double(TorchFile.halfToFloat(UInt16($0))), isBool: false) }
+        case "i8": return bits(8).map { NumPyScalar(number: Double(Int64(bitPattern: $0)), isBool: false) }
+        case "i4": return bits(4).map { NumPyScalar(number: Double(Int32(truncatingIfNeeded: $0)), isBool: false) }
+        case "i2": return bits(2).map { NumPyScalar(number: Double(Int16(truncatingIfNeeded: $0)), isBool: false) }
+        case "i1": return bits(1).map { NumPyScalar(number: Double(Int8(truncatingIfNeeded: $0)), isBool: false) }
+        case "u8", "u4", "u2", "u1": return bits(Int(code.dropFirst())!).map { NumPyScalar(number: Double($0), isBool: false) }
+        case "b1": return bits(1).map { NumPyScalar(number: $0 == 0 ? 0 : 1, isBool: true) }
         default: return nil
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which kind of model file a path holds, told by its content, not its extension: Slope's
 /// safetensors-based files (and plain safetensors), or the zip archives `torch.save` writes
 /// (PyTorch `state_dict`s and modules, fastai's `export.pkl`).
@@ -71,7 +73,10 @@ extension Module {
         if let name = torch.graph.className(root), name.hasPrefix("fastai."), name.hasSuffix("Learner") {
             return try FastAIExport(torch).model
         }
-        if torch.graph.entries(root) != nil, torch.graph.instance(root)?.state == nil {
+        if case .dict? = torch.graph.node(root) {
+            throw .malformed(file: torch.file, reason: "it holds a dict, not a module; for a state_dict build the architecture and call loadWeights(from:)")
+        }
+        if torch.graph.className(root) == "collections.OrderedDict" {
             throw .malformed(file: torch.file, reason: "it holds a state_dict (tensors by key), not a module; "
                              + "build the architecture and call loadWeights(from:)")
         }

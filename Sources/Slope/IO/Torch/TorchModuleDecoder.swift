@@ -193,7 +193,8 @@ public struct TorchModuleDecoder {
             }
             try requireDefault(value, "divisor_override", is: .none, path, className, "Slope's average pooling divides by the window size")
             let kernel = try pair(value, "kernel_size", path)
-            let stride = graph.attribute(value, "stride") == PickleValue.none ? kernel : try pair(value, "stride", path)
+            var stride = kernel
+            if graph.attribute(value, "stride") != PickleValue.none { stride = try pair(value, "stride", path) }
             let pool = try settings(Pool2d.Settings(kernelSize: kernel, stride: stride, padding: try pair(value, "padding", path)), path, className)
             return className.hasSuffix("MaxPool2d") ? MaxPool2d(settings: pool) : AvgPool2d(settings: pool)
         case "torch.nn.modules.pooling.AdaptiveAvgPool2d":
@@ -207,7 +208,8 @@ public struct TorchModuleDecoder {
         case "fastai.layers.Flatten":
             return Flatten(startAxis: try bool(value, "full", path, default: false) ? 0 : 1)
         case "fastai.layers.AdaptiveConcatPool2d":
-            let size = graph.attribute(value, "size").flatMap { $0 == .none ? nil : $0 } != nil ? try pair(value, "size", path) : IntOrPair(1)
+            var size = IntOrPair(1)
+            if let found = graph.attribute(value, "size"), found != .none { size = try pair(value, "size", path) }
             return AdaptiveConcatPool2d(settings: try settings(AdaptiveConcatPool2d.Settings(outputSize: size), path, className))
         case "fastai.layers.SigmoidRange":
             return SigmoidRange(settings: try settings(SigmoidRange.Settings(low: try float(value, "low", path), high: try float(value, "high", path)),
@@ -335,7 +337,9 @@ public struct TorchModuleDecoder {
                                   + "Dropout (fastai's defaults: lin_first=True, use_bn=True, act_cls=ReLU)")
             }
             hidden.append(try int(members[0].value, "out_features", path + ".layers." + name + ".0"))
-            dropouts.insert(members.count == 4 ? try float(members[3].value, "p", path + ".layers." + name + ".3") : 0)
+            var dropout: Float = 0
+            if members.count == 4 { dropout = try float(members[3].value, "p", path + ".layers." + name + ".3") }
+            dropouts.insert(dropout)
         }
         let outputMembers = try children(output.value, path + ".layers." + output.name)
         guard outputMembers.count == 1, graph.className(outputMembers[0].value) == "torch.nn.modules.linear.Linear" else {

@@ -356,7 +356,10 @@ public final class ResNet: Module, ModuleArchitecture, @unchecked Sendable {
             }
             stages.append(Sequential(blocks))
         }
-        (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3])
+        layer1 = stages[0]
+        layer2 = stages[1]
+        layer3 = stages[2]
+        layer4 = stages[3]
         avgpool = AdaptiveAvgPool2d(outputSize: 1)
         fc = Linear(inputFeatures: 512 * settings.expansion, outputFeatures: settings.classes, generator: &generator)
     }
