@@ -94,8 +94,8 @@ public struct TorchFile: Sendable {
     static let refusedModules: Set<String> = [
         "os", "posix", "nt", "subprocess", "sys", "shutil", "socket", "pty", "importlib", "runpy", "code", "codeop", "ctypes",
         "multiprocessing", "signal", "webbrowser", "pickle", "_pickle", "marshal", "pdb", "timeit", "platform", "commands",
-        "asyncio", "threading", "_thread", "ssl", "http", "urllib", "ftplib", "smtplib", "telnetlib", "tempfile", "glob", "io", "_io",
-        "pathlib", "zipimport", "site", "sysconfig", "distutils", "setuptools", "pip", "torch.hub", "numpy.testing", "pydoc",
+        "asyncio", "threading", "_thread", "http", "urllib", "ftplib", "smtplib", "telnetlib", "zipimport", "site", "distutils",
+        "setuptools", "pip", "torch.hub", "pydoc",
     ]
     /// Built-in functions that run or load code.
     static let refusedBuiltins: Set<String> = [
