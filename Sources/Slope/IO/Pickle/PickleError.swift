@@ -48,8 +48,8 @@ public struct PickleLimits: Sendable {
     ///   - stack: the deepest stack (default 2^20).
     ///   - marks: the most open marks (default 2^16).
     ///   - stringBytes: the longest string or bytes (default 2^30).
-    public init(nodes: Int = PickleLimits.defaultNodes.value, memo: Int = 1 << 23, stack: Int = 1 << 20, marks: Int = 1 << 16,
-                stringBytes: Int = 1 << 30) {
+    public init(nodes: Int = PickleLimits.defaultNodes.value, memo: Int = 8_388_608, stack: Int = 1_048_576, marks: Int = 65_536,
+                stringBytes: Int = 1_073_741_824) {
         self.nodes = nodes
         self.memo = memo
         self.stack = stack

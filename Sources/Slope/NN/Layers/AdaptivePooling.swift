@@ -12,9 +12,13 @@ public final class AdaptiveMaxPool2d: Module, ModuleArchitecture, @unchecked Sen
         public var outputSize: IntOrPair
 
         /// The settings.
+        ///
+        /// - Parameter outputSize: the output's height and width.
         public init(outputSize: IntOrPair) { self.outputSize = outputSize }
 
         /// An output size in 1...4096 on each axis.
+        ///
+        /// - Throws: `SettingError` naming the setting.
         public func validate() throws(SettingError) { try IntOrPair.check("outputSize", outputSize, in: 1...4096) }
     }
 
@@ -34,6 +38,9 @@ public final class AdaptiveMaxPool2d: Module, ModuleArchitecture, @unchecked Sen
     public convenience init(outputSize: IntOrPair) { self.init(settings: Settings(outputSize: outputSize)) }
 
     /// The windows' maxima.
+    ///
+    /// - Parameter input: the input.
+    /// - Returns: the output.
     public override func forward(_ input: Tensor) -> Tensor {
         if input.rank == 3 { return forward(input.unsqueezed(axis: 0)).squeezed(axis: 0) }
         require(input.rank == 4 && input.shape[2] >= 1 && input.shape[3] >= 1,
@@ -56,6 +63,10 @@ public final class AdaptiveMaxPool2d: Module, ModuleArchitecture, @unchecked Sen
     }
 
     /// `[N, C, H', W']` for `[N, C, H, W]` (or `[C, H', W']` for one image) with H, W ≥ 1.
+    ///
+    /// - Parameter input: the input's shape.
+    /// - Returns: the output's shape.
+    /// - Throws: `ShapeError` when the layer cannot take the input.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         guard input.count == 4 || input.count == 3, input[input.count - 2] >= 1, input[input.count - 1] >= 1 else {
             throw ShapeError(self, input: input, needs: "[N, C, H, W] or [C, H, W] with H, W ≥ 1")
@@ -78,9 +89,13 @@ public final class AdaptiveConcatPool2d: Module, ModuleArchitecture, @unchecked 
         public var outputSize: IntOrPair
 
         /// The settings.
+        ///
+        /// - Parameter outputSize: the output's height and width.
         public init(outputSize: IntOrPair = 1) { self.outputSize = outputSize }
 
         /// An output size in 1...4096 on each axis.
+        ///
+        /// - Throws: `SettingError` naming the setting.
         public func validate() throws(SettingError) { try IntOrPair.check("outputSize", outputSize, in: 1...4096) }
     }
 
@@ -108,11 +123,18 @@ public final class AdaptiveConcatPool2d: Module, ModuleArchitecture, @unchecked 
     public convenience init(outputSize: IntOrPair = 1) { self.init(settings: Settings(outputSize: outputSize)) }
 
     /// `cat([mp(x), ap(x)], 1)`.
+    ///
+    /// - Parameter input: the input.
+    /// - Returns: the output.
     public override func forward(_ input: Tensor) -> Tensor {
         Tensor.concatenate([mp(input), ap(input)], axis: input.rank == 3 ? 0 : 1)
     }
 
     /// The pooled shape with twice the channels.
+    ///
+    /// - Parameter input: the input's shape.
+    /// - Returns: the output's shape.
+    /// - Throws: `ShapeError` when the layer cannot take the input.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         var shape = try childOutputShape(mp, named: "mp", for: input)
         _ = try childOutputShape(ap, named: "ap", for: input)

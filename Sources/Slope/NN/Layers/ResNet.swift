@@ -19,6 +19,12 @@ public final class BasicBlock: Module, ModuleArchitecture, @unchecked Sendable {
         public var downsample: Bool
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - inputChannels: channels of the input.
+        ///   - planes: channels of the convolutions and the output.
+        ///   - stride: the first convolution's stride.
+        ///   - downsample: whether the shortcut projects.
         public init(inputChannels: Int, planes: Int, stride: Int = 1, downsample: Bool = false) {
             self.inputChannels = inputChannels
             self.planes = planes
@@ -27,6 +33,8 @@ public final class BasicBlock: Module, ModuleArchitecture, @unchecked Sendable {
         }
 
         /// Channels in 1...65536, stride in 1...64; without a projection the shape must not change.
+        ///
+        /// - Throws: `SettingError` naming the setting.
         public func validate() throws(SettingError) {
             for (name, value) in [("inputChannels", inputChannels), ("planes", planes)] where !(1...65_536).contains(value) {
                 throw SettingError(name, expected: "a count in 1...65536", found: value)
@@ -89,12 +97,19 @@ public final class BasicBlock: Module, ModuleArchitecture, @unchecked Sendable {
     }
 
     /// The block's output.
+    ///
+    /// - Parameter input: the input.
+    /// - Returns: the output.
     public override func forward(_ input: Tensor) -> Tensor {
         let main = bn2(conv2(relu(bn1(conv1(input)))))
         return relu(main + (downsample?(input) ?? input))
     }
 
     /// The main path's shape, which must equal the shortcut's.
+    ///
+    /// - Parameter input: the input's shape.
+    /// - Returns: the output's shape.
+    /// - Throws: `ShapeError` when the layer cannot take the input.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         var main = input
         for (name, layer) in [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2)] as [(String, Module)] {
@@ -130,6 +145,14 @@ public final class Bottleneck: Module, ModuleArchitecture, @unchecked Sendable {
         public var downsample: Bool
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - inputChannels: channels of the input.
+        ///   - planes: the base channel count (the output has 4·planes).
+        ///   - stride: the 3x3 convolution's stride.
+        ///   - groups: the 3x3 convolution's groups.
+        ///   - baseWidth: torchvision's `base_width`.
+        ///   - downsample: whether the shortcut projects.
         public init(inputChannels: Int, planes: Int, stride: Int = 1, groups: Int = 1, baseWidth: Int = 64, downsample: Bool = false) {
             self.inputChannels = inputChannels
             self.planes = planes
@@ -146,6 +169,8 @@ public final class Bottleneck: Module, ModuleArchitecture, @unchecked Sendable {
 
         /// Channels in 1...65536, stride in 1...64, groups and base width in 1...1024 giving a width
         /// in 1...65536; without a projection the shape must not change.
+        ///
+        /// - Throws: `SettingError` naming the setting.
         public func validate() throws(SettingError) {
             for (name, value) in [("inputChannels", inputChannels), ("planes", planes)] where !(1...16_384).contains(value) {
                 throw SettingError(name, expected: "a count in 1...16384", found: value)
@@ -220,12 +245,19 @@ public final class Bottleneck: Module, ModuleArchitecture, @unchecked Sendable {
     }
 
     /// The block's output.
+    ///
+    /// - Parameter input: the input.
+    /// - Returns: the output.
     public override func forward(_ input: Tensor) -> Tensor {
         let main = bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(input))))))))
         return relu(main + (downsample?(input) ?? input))
     }
 
     /// The main path's shape, which must equal the shortcut's.
+    ///
+    /// - Parameter input: the input's shape.
+    /// - Returns: the output's shape.
+    /// - Throws: `ShapeError` when the layer cannot take the input.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         var main = input
         for (name, layer) in [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3)] as [(String, Module)] {
@@ -257,6 +289,12 @@ public final class ResNet: Module, ModuleArchitecture, @unchecked Sendable {
         public var inputChannels: Int
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - block: `basic` or `bottleneck`.
+        ///   - layers: blocks per stage.
+        ///   - classes: outputs of `fc`.
+        ///   - inputChannels: channels of the images.
         public init(block: String, layers: [Int], classes: Int = 1000, inputChannels: Int = 3) {
             self.block = block
             self.layers = layers
@@ -265,6 +303,8 @@ public final class ResNet: Module, ModuleArchitecture, @unchecked Sendable {
         }
 
         /// `basic` or `bottleneck`, four stages of 1...64 blocks, 1...1000000 classes, 1...64 channels.
+        ///
+        /// - Throws: `SettingError` naming the setting.
         public func validate() throws(SettingError) {
             guard block == "basic" || block == "bottleneck" else { throw SettingError("block", expected: "basic or bottleneck", found: block) }
             guard layers.count == 4, layers.allSatisfy({ (1...64).contains($0) }) else {
@@ -389,6 +429,9 @@ public final class ResNet: Module, ModuleArchitecture, @unchecked Sendable {
     public static func resnet50(classes: Int = 1000) -> ResNet { ResNet(settings: Settings(block: "bottleneck", layers: [3, 4, 6, 3], classes: classes)) }
 
     /// Logits `[N, classes]`.
+    ///
+    /// - Parameter input: the input.
+    /// - Returns: the output.
     public override func forward(_ input: Tensor) -> Tensor {
         var x = maxpool(relu(bn1(conv1(input))))
         x = layer4(layer3(layer2(layer1(x))))
@@ -396,6 +439,10 @@ public final class ResNet: Module, ModuleArchitecture, @unchecked Sendable {
     }
 
     /// `[N, classes]` for `[N, inputChannels, H, W]` large enough for the five stride-2 steps.
+    ///
+    /// - Parameter input: the input's shape.
+    /// - Returns: the output's shape.
+    /// - Throws: `ShapeError` when the layer cannot take the input.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         guard input.count == 4 else { throw ShapeError(self, input: input, needs: "[N, \(settings.inputChannels), H, W]") }
         var shape = input

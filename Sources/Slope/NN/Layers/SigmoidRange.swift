@@ -13,12 +13,18 @@ public final class SigmoidRange: Module, ModuleArchitecture, @unchecked Sendable
         public var high: Float
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - low: the lower end.
+        ///   - high: the upper end.
         public init(low: Float, high: Float) {
             self.low = low
             self.high = high
         }
 
         /// Finite ends with `low < high`.
+        ///
+        /// - Throws: `SettingError` naming the setting.
         public func validate() throws(SettingError) {
             guard low.isFinite else { throw SettingError("low", expected: "a finite number", found: low) }
             guard high.isFinite, high > low else { throw SettingError("high", expected: "a finite number above low (\(low))", found: high) }
@@ -43,10 +49,17 @@ public final class SigmoidRange: Module, ModuleArchitecture, @unchecked Sendable
     public convenience init(low: Float, high: Float) { self.init(settings: Settings(low: low, high: high)) }
 
     /// `sigmoid(x)·(high − low) + low`.
+    ///
+    /// - Parameter input: the input.
+    /// - Returns: the output.
     public override func forward(_ input: Tensor) -> Tensor {
         input.sigmoid() * (settings.high - settings.low) + settings.low
     }
 
     /// Any shape, unchanged.
+    ///
+    /// - Parameter input: the input's shape.
+    /// - Returns: the output's shape.
+    /// - Throws: `ShapeError` when the layer cannot take the input.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }

@@ -39,6 +39,8 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
         ///   - hiddenSizes: The widths of the hidden blocks, at most 100 of `1...100_000`.
         ///   - dropout: Dropout in each hidden block, in `[0, 1)`.
         ///   - embeddingDropout: Dropout after the embeddings, in `[0, 1)`.
+        ///   - embeddingSizes: Each embedding's width (empty: fastai's rule), one in `1...100_000` per column.
+        ///   - yRange: `[low, high]` for fastai's `y_range`, or empty.
         public init(cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int] = [200, 100],
                     dropout: Float = 0, embeddingDropout: Float = 0, embeddingSizes: [Int] = [], yRange: [Float] = []) {
             self.cardinalities = cardinalities
