@@ -52,7 +52,7 @@ struct FastAIExportTests {
     @Test func titanicPredictsFastaisProbabilities() throws {
         let learner = try Learner.load(from: FastAIFixtures.path("titanic.pkl"))
         let json = try FastAIFixtures.json("titanic.json")
-        #expect(learner.data.classes == (json["classes"]?.arrayValue ?? []).compactMap(\.stringValue))
+        #expect(learner.classes == (json["classes"]?.arrayValue ?? []).compactMap(\.stringValue))
         let predictions = try learner.predict(rows: try FastAIFixtures.table(json))
         let expected = try FastAIFixtures.predictions(json)
         #expect(predictions.count == expected.count)
@@ -72,7 +72,7 @@ struct FastAIExportTests {
     @Test func titanicFillsAValueMissingWhereTrainingHadNone() throws {
         // fastai refuses a missing Fare (issue 2911); Slope fills it with the training mean.
         let learner = try Learner.load(from: FastAIFixtures.path("titanic.pkl"))
-        guard case .tabular(let prep) = learner.data.preprocessing else { Issue.record("not tabular"); return }
+        guard case .tabular(let prep) = learner.preprocessing else { Issue.record("not tabular"); return }
         let fare = try #require(prep.continuous.first { $0.name == "Fare" })
         #expect(fare.fill == fare.mean)
         let age = try #require(prep.continuous.first { $0.name == "Age" })
@@ -84,7 +84,7 @@ struct FastAIExportTests {
     @Test func diabetesRegressionWithYRange() throws {
         let learner = try Learner.load(from: FastAIFixtures.path("diabetes.pkl"))
         let json = try FastAIFixtures.json("diabetes.json")
-        #expect(learner.data.task == .regression)
+        #expect(learner.task == .regression)
         #expect(try learner.model.getSubmodule("layers.3") is SigmoidRange)
         let predictions = try learner.predict(rows: try FastAIFixtures.table(json))
         let expected = try FastAIFixtures.predictions(json).map { $0[0] }

@@ -10,13 +10,6 @@ extension Learner {
 
     /// The manifest written into exported files.
     public func manifest() throws(ModelFileError) -> JSON {
-        if recorder.epochs.isEmpty, let previous = exportedManifest {
-            // A loaded learner that has not trained again keeps its file's metrics and history.
-            var pairs = previous.objectValue ?? []
-            pairs.removeAll { ["architecture", "slopeVersion"].contains($0.0) }
-            return .object([("formatVersion", .int(Learner.formatVersion)), ("slopeVersion", .string(SlopeLibrary.version)),
-                            ("architecture", try ModuleSpec(describing: model).json)] + pairs.filter { $0.0 != "formatVersion" })
-        }
         let last = recorder.epochs.last
         var metrics: [(String, JSON)] = (last?.metrics ?? []).map { ($0.name, .number($0.value)) }
         if let last { metrics.append(("valid_loss", .number(last.validLoss))) }
@@ -54,20 +47,28 @@ extension Learner {
     /// Loads a model file from a file URL (see `load(from:)` with a path).
     ///
     /// ```swift
-    /// let learner = try Learner.load(from: URL(fileURLWithPath: "titanic.slope"))
+    /// let loaded = try Learner.load(from: URL(fileURLWithPath: "titanic.slope"))
     /// ```
-    public static func load(from url: URL) throws(ModelFileError) -> Learner { try load(from: url.path) }
+    ///
+    /// - Parameter url: The file's URL.
+    /// - Returns: The model, its preprocessing and the file's training record.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
+    public static func load(from url: URL) throws(ModelFileError) -> ExportedModel { try load(from: url.path) }
 
-    /// Loads a file written by `export(to:)`, or a fastai `export.pkl` (told apart by content; see
-    /// ``FastAIExport``): rebuilds the architecture from known module types
-    /// only, checks every tensor key and shape strictly, and restores the preprocessing. The
-    /// learner predicts exactly as the exported one did; it has no training data.
+    /// Loads a file written by `export(to:)` (fastai's `load_learner`), or a fastai `export.pkl`
+    /// (told apart by content; see ``FastAIExport``): rebuilds the architecture from known module
+    /// types only, checks every tensor key and shape strictly, and restores the preprocessing.
+    /// What it gives predicts exactly as the exported learner did and holds no training data.
     ///
     /// ```swift
-    /// let learner = try Learner.load(from: "titanic.slope")
-    /// let prediction = try learner.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
+    /// let loaded = try Learner.load(from: "titanic.slope")
+    /// let prediction = try loaded.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
     /// ```
-    public static func load(from path: String) throws(ModelFileError) -> Learner {
+    ///
+    /// - Parameter path: The file written by `export(to:)`, or a fastai `export.pkl`.
+    /// - Returns: The model, its preprocessing and the file's training record.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
+    public static func load(from path: String) throws(ModelFileError) -> ExportedModel {
         if ModelFileKind.of(path: path) == .torch { return try loadTorch(from: path) }
         let name = (path as NSString).lastPathComponent
         let contents = try SafeTensors.read(from: path)
@@ -101,24 +102,7 @@ extension Learner {
             classes.append(label)
         }
         try checkConsistency(model: model, preprocessing: preprocessing, task: task, classes: classes, file: name)
-        var scale: (mean: Double, std: Double)?
-        var width = 0
-        switch preprocessing {
-        case .tabular(let prep):
-            width = prep.inputWidth
-            if task == .regression { scale = (prep.targetMean, prep.targetStd) }
-        case .image(let prep): width = prep.channels * prep.height * prep.width
-        case .none: break
-        }
-        let empty = TensorDataset(inputs: Tensor.zeros([0, width]), targets: Tensor.zeros([0]))
-        let data = DataLoaders(train: DataLoader(empty, batchSize: 1), valid: DataLoader(empty, batchSize: 1), task: task,
-                               classes: classes, preprocessing: preprocessing, targetScale: scale)
-        let (loss, metrics) = defaultLoss(for: task)
-        let learner = Learner(data: data, model: model, loss: loss, metrics: metrics)
-        learner.lossName = manifest["loss"]?.stringValue ?? "custom"
-        learner.seed = manifest["seed"]?.stringValue.flatMap { UInt64($0) }
-        learner.exportedManifest = manifest
-        return learner
+        return ExportedModel(model: model, preprocessing: preprocessing, task: task, classes: classes, manifest: manifest)
     }
 }
 

@@ -15,7 +15,7 @@ struct ConvertCommand: ParsableCommand {
         do {
             let learner = try Learner.load(from: model)
             try learner.export(to: output)
-            print("\(model) -> \(output): \(learner.model.parameterCount()) parameters, \(learner.data.preprocessing.kindName) preprocessing")
+            print("\(model) -> \(output): \(learner.model.parameterCount()) parameters, \(learner.preprocessing.kindName) preprocessing")
         } catch { throw CommandError("\(error)") }
     }
 }

@@ -3,8 +3,8 @@ import Slope
 
 /// Predictions for image models: `slope predict model.slope photo.png` or a folder of images.
 enum ImagePredictionSupport {
-    static func predict(_ learner: Learner, model: String, input: String, json: Bool) throws {
-        guard case .image(let prep) = learner.data.preprocessing else { return }
+    static func predict(_ loaded: ExportedModel, model: String, input: String, json: Bool) throws {
+        guard case .image(let prep) = loaded.preprocessing else { return }
         let pixels = prep.height.multipliedReportingOverflow(by: prep.width)
         guard !pixels.overflow, pixels.partialValue <= InputLimits.imagePixels.value else {
             throw CommandError("\(model): the model's preprocessing resizes images to \(prep.width)x\(prep.height) pixels, "
@@ -18,11 +18,11 @@ enum ImagePredictionSupport {
             files = names.filter { !$0.hasPrefix(".") }.sorted().map { input + "/" + $0 }.filter(ImageFolder.isImageFile)
             guard !files.isEmpty else { throw CommandError("\(input): no PNG or JPEG files in the folder") }
         }
-        if !json { print(CSVWriter.line(["file", "prediction"] + learner.data.classes.map { "probability_\($0)" }), terminator: "") }
+        if !json { print(CSVWriter.line(["file", "prediction"] + loaded.classes.map { "probability_\($0)" }), terminator: "") }
         for file in files {
             let pixels: [Float]
             do { pixels = try prep.load(path: file) } catch { throw CommandError("\(error)") }
-            let prediction = learner.predict(inputs: Tensor(shape: [1, prep.channels, prep.height, prep.width], scalars: pixels))[0]
+            let prediction = loaded.predict(inputs: Tensor(shape: [1, prep.channels, prep.height, prep.width], scalars: pixels))[0]
             try PredictCommand.requireFinite(prediction, model: model, input: file)
             if json {
                 print(JSON.object([("file", .string(file))] + (prediction.json.objectValue ?? [])))

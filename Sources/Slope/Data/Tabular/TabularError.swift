@@ -31,6 +31,9 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
     case tooFewTrainingRows(file: String, rows: Int, validRows: Int)
     /// A batch size below 2 (the tabular model's batch norm needs two rows per batch).
     case batchTooSmall(size: Int)
+    /// Table rows were given to a model whose preprocessing takes other inputs (`image` or
+    /// `tensor`, as ``Preprocessing/kindName`` names them).
+    case notATableModel(takes: String)
 
     /// The message for the user.
     public var description: String {
@@ -68,6 +71,8 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
                 + "training needs at least 2 (batch norm); lower --valid-pct or add rows"
         case .batchTooSmall(let size):
             return "--batch-size \(size) is too small for a tabular model: its batch norm needs at least 2 rows per batch; use 2 or more"
+        case .notATableModel(let kind):
+            return "predict(rows:): this model takes \(kind) inputs, not table rows; preprocess them and call predict(inputs:)"
         }
     }
 }

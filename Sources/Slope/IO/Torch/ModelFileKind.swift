@@ -28,30 +28,24 @@ public enum ModelFileKind: Sendable, Equatable {
 }
 
 extension Learner {
-    /// Loads a fastai export (`learn.export()`) as a learner that predicts as fastai does; see
-    /// ``FastAIExport`` for what is read and skipped.
+    /// Loads a fastai export (`learn.export()`) as a model that predicts as fastai does; see
+    /// ``FastAIExport`` for what is read and skipped. Its manifest records the task, classes,
+    /// preprocessing and loss (fastai's training history is not read).
     ///
     /// - Parameter path: the export.
-    /// - Returns: the learner, with no training data.
+    /// - Returns: the model and its preprocessing.
     /// - Throws: ``ModelFileError``.
-    static func loadTorch(from path: String) throws(ModelFileError) -> Learner {
+    static func loadTorch(from path: String) throws(ModelFileError) -> ExportedModel {
         let export = try FastAIExport(try TorchFile.read(path: path))
         let name = (path as NSString).lastPathComponent
         try checkConsistency(model: export.model, preprocessing: export.preprocessing, task: export.task, classes: export.classes, file: name)
-        var width = 0
-        switch export.preprocessing {
-        case .tabular(let prep): width = prep.inputWidth
-        case .image(let prep): width = prep.channels * prep.height * prep.width
-        case .none: break
-        }
-        let empty = TensorDataset(inputs: Tensor.zeros([0, width]), targets: Tensor.zeros([0]))
-        let data = DataLoaders(train: DataLoader(empty, batchSize: 1), valid: DataLoader(empty, batchSize: 1), task: export.task,
-                               classes: export.classes, preprocessing: export.preprocessing,
-                               targetScale: export.task == .regression ? (0, 1) : nil)
-        let (loss, metrics) = defaultLoss(for: export.task)
-        let learner = Learner(data: data, model: export.model, loss: loss, metrics: metrics)
-        learner.lossName = export.task == .classification ? "crossEntropy" : "mse"
-        return learner
+        let manifest = JSON.object([
+            ("task", .string(export.task.rawValue)), ("classes", .array(export.classes.map(JSON.string))),
+            ("preprocessing", export.preprocessing.json), ("loss", .string(export.task == .classification ? "crossEntropy" : "mse")),
+            ("metrics", .object([])), ("seed", .null), ("history", .array([])), ("source", .string("fastai export \(name)")),
+        ])
+        return ExportedModel(model: export.model, preprocessing: export.preprocessing, task: export.task, classes: export.classes,
+                             manifest: manifest)
     }
 }
 

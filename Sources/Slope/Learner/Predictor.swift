@@ -28,7 +28,30 @@ public struct Prediction: Sendable, Equatable {
     }
 }
 
-extension Learner {
+/// A trained model with what turns raw inputs into its predictions: the fitted preprocessing,
+/// the task, the class names and, for regression, the target's scale. A ``Learner`` is one (with
+/// its data); so is the ``ExportedModel`` that `Learner.load(from:)` gives (without data), and
+/// both predict through the same code.
+///
+/// ```swift
+/// func survival(_ predictor: some Predictor) throws -> String {
+///     try predictor.predict(["Sex": "female", "Pclass": "1", "Age": "30"]).label
+/// }
+/// ```
+public protocol Predictor {
+    /// The model, called on preprocessed inputs.
+    var model: Module { get }
+    /// The preprocessing fitted in training, applied to raw inputs before the model.
+    var preprocessing: Preprocessing { get }
+    /// Classification or regression.
+    var task: TabularTask { get }
+    /// Class names for classification, by class index; empty for regression.
+    var classes: [String] { get }
+    /// For regression: the model predicts `(y - mean) / std`; predictions are given in `y`'s units.
+    var targetScale: (mean: Double, std: Double)? { get }
+}
+
+extension Predictor {
     /// Predicts one table row given as column name → raw text (an empty string is a missing
     /// value), through exactly the preprocessing fitted in training.
     ///
@@ -36,6 +59,11 @@ extension Learner {
     /// let p = try learner.predict(["Pclass": "3", "Sex": "male", "Age": "22", "Fare": "7.25"])
     /// print(p.label, p.probabilities)
     /// ```
+    ///
+    /// - Parameter row: Each column's raw text, by column name.
+    /// - Returns: The prediction for the row.
+    /// - Throws: ``TabularError/notATableModel(takes:)`` for a model that does not take table rows,
+    ///   or the preprocessing's error for a value it cannot read (text in a continuous column).
     public func predict(_ row: [String: String]) throws(TabularError) -> Prediction {
         let names = row.keys.sorted()
         let table: DataTable
@@ -51,18 +79,26 @@ extension Learner {
     /// let table = try CSVReader().read(contentsOfFile: "test.csv")
     /// let predictions = try learner.predict(rows: table)
     /// ```
+    ///
+    /// - Parameter table: Rows with (at least) the columns the preprocessing was fitted on.
+    /// - Returns: One prediction per row, in order.
+    /// - Throws: ``TabularError/notATableModel(takes:)`` for a model that does not take table rows
+    ///   (an image model: preprocess with ``ImagePreprocessing`` and call ``predict(inputs:)``),
+    ///   or the preprocessing's error naming the line and column it cannot read.
     public func predict(rows table: DataTable) throws(TabularError) -> [Prediction] {
-        guard case .tabular(let prep) = data.preprocessing else {
-            fatalError("predict(rows:): this model takes \(data.preprocessing.kindName) inputs, not table rows")
-        }
+        guard case .tabular(let prep) = preprocessing else { throw .notATableModel(takes: preprocessing.kindName) }
         return predict(inputs: try prep.transform(table, targets: false).inputs)
     }
 
-    /// Predicts from inputs that are already preprocessed (`[rows, ...]`), in batches of 1024.
+    /// Predicts from inputs that are already preprocessed (`[rows, ...]`), in batches of 1024,
+    /// with the model in evaluation mode.
     ///
     /// ```swift
     /// let predictions = learner.predict(inputs: images)
     /// ```
+    ///
+    /// - Parameter inputs: A batch the model accepts, rows first.
+    /// - Returns: One prediction per row, in order.
     public func predict(inputs: Tensor) -> [Prediction] {
         model.eval()
         var results: [Prediction] = []
@@ -80,24 +116,35 @@ extension Learner {
     /// Turns model outputs into predictions.
     func decode(_ outputs: Tensor) -> [Prediction] {
         let rows = outputs.shape.first ?? 0
-        switch data.task {
+        switch task {
         case .classification:
             let probabilities = noGrad { outputs.softmax(axis: 1) }.scalars
-            let classes = data.classes.count
+            let classes = self.classes
             return (0..<rows).map { row in
-                let values = probabilities[(row * classes)..<((row + 1) * classes)].map(Double.init)
+                let values = probabilities[(row * classes.count)..<((row + 1) * classes.count)].map(Double.init)
                 let best = values.indices.max { values[$0] < values[$1] } ?? 0
-                return Prediction(label: data.classes[best], value: nil,
-                                  probabilities: zip(data.classes, values).map { .init(label: $0, probability: $1) })
+                return Prediction(label: classes[best], value: nil,
+                                  probabilities: zip(classes, values).map { .init(label: $0, probability: $1) })
             }
         case .regression:
-            let scale = data.targetScale ?? (0, 1)
+            let scale = targetScale ?? (0, 1)
             return outputs.scalars.map { raw in
                 let value = Double(raw) * scale.std + scale.mean
                 return Prediction(label: String(value), value: value, probabilities: [])
             }
         }
     }
+}
+
+extension Learner: Predictor {
+    /// The preprocessing fitted on the training data (`data.preprocessing`).
+    public var preprocessing: Preprocessing { data.preprocessing }
+    /// Classification or regression (`data.task`).
+    public var task: TabularTask { data.task }
+    /// Class names for classification, by class index (`data.classes`).
+    public var classes: [String] { data.classes }
+    /// For regression, the target's mean and standard deviation (`data.targetScale`).
+    public var targetScale: (mean: Double, std: Double)? { data.targetScale }
 }
 
 extension Preprocessing {
