@@ -9,6 +9,12 @@ extension Learner {
     public static let formatVersion = 1
 
     /// The manifest written into exported files.
+    ///
+    /// - Returns: The manifest object: format and Slope versions, architecture, task, classes,
+    ///   preprocessing, loss, metrics, seed and history (a loaded learner that has not trained
+    ///   again keeps its file's metrics and history).
+    /// - Throws: ``ModelFileError/notExportable(path:type:)`` when a module in the tree is not a
+    ///   ``ModuleArchitecture``, so the architecture cannot be written.
     public func manifest() throws(ModelFileError) -> JSON {
         let last = recorder.epochs.last
         var metrics: [(String, JSON)] = (last?.metrics ?? []).map { ($0.name, .number($0.value)) }
@@ -32,6 +38,10 @@ extension Learner {
     /// ```swift
     /// try learner.export(to: "titanic.slope")
     /// ```
+    ///
+    /// - Parameter path: The file to write (usually `.slope`); replaced atomically.
+    /// - Throws: ``ModelFileError``: `notExportable` for a module that cannot be described, or
+    ///   `io` when the file cannot be written (an older file is left as it was).
     public func export(to path: String) throws(ModelFileError) {
         let manifest = try manifest()
         try SafeTensors.write(model.stateDict(), metadata: ["format": "slope", "slope": manifest.description], to: path)
@@ -42,6 +52,9 @@ extension Learner {
     /// ```swift
     /// try learner.export(to: URL(fileURLWithPath: "titanic.slope"))
     /// ```
+    ///
+    /// - Parameter url: A `file:` URL of the file to write.
+    /// - Throws: The errors of the path form of `export(to:)`.
     public func export(to url: URL) throws(ModelFileError) { try export(to: url.path) }
 
     /// Loads a model file from a file URL (see `load(from:)` with a path).
@@ -167,6 +180,9 @@ extension Module {
     /// ```swift
     /// try model.saveWeights(to: "weights.safetensors")
     /// ```
+    ///
+    /// - Parameter path: The safetensors file to write; replaced atomically.
+    /// - Throws: ``ModelFileError/io(file:reason:)`` when the file cannot be written.
     public func saveWeights(to path: String) throws(ModelFileError) {
         try SafeTensors.write(stateDict(), to: path)
     }
@@ -178,6 +194,11 @@ extension Module {
     /// ```swift
     /// try model.loadWeights(from: "weights.safetensors")
     /// ```
+    ///
+    /// - Parameter path: The safetensors file to read.
+    /// - Throws: ``ModelFileError``: `io` or `malformed` for the file, `unsupportedDType`, or
+    ///   `missingTensor`, `unexpectedTensor` and `shapeMismatch` naming the key; on an error the
+    ///   model's values are unchanged.
     public func loadWeights(from path: String) throws(ModelFileError) {
         if ModelFileKind.of(path: path) == .torch { return try loadTorchWeights(from: path) }
         try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)
