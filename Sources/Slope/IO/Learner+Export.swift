@@ -68,20 +68,21 @@ extension Learner {
     /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
     public static func load(from url: URL) throws(ModelFileError) -> ExportedModel { try load(from: url.path) }
 
-    /// Loads a file written by `export(to:)` (fastai's `load_learner`): rebuilds the
-    /// architecture from known module types only, checks every tensor key and shape strictly,
-    /// and restores the preprocessing. What it gives predicts exactly as the exported learner
-    /// did and holds no training data.
+    /// Loads a file written by `export(to:)` (fastai's `load_learner`), or a fastai `export.pkl`
+    /// (told apart by content; see ``FastAIExport``): rebuilds the architecture from known module
+    /// types only, checks every tensor key and shape strictly, and restores the preprocessing.
+    /// What it gives predicts exactly as the exported learner did and holds no training data.
     ///
     /// ```swift
     /// let loaded = try Learner.load(from: "titanic.slope")
     /// let prediction = try loaded.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
     /// ```
     ///
-    /// - Parameter path: The file written by `export(to:)`.
+    /// - Parameter path: The file written by `export(to:)`, or a fastai `export.pkl`.
     /// - Returns: The model, its preprocessing and the file's training record.
     /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
     public static func load(from path: String) throws(ModelFileError) -> ExportedModel {
+        if ModelFileKind.of(path: path) == .torch { return try loadTorch(from: path) }
         let name = (path as NSString).lastPathComponent
         let contents = try SafeTensors.read(from: path)
         guard contents.metadata["format"] == "slope", let text = contents.metadata["slope"] else { throw .notASlopeFile(file: name) }
@@ -187,7 +188,8 @@ extension Module {
     }
 
     /// Loads parameters and buffers from a safetensors file (Slope's or PyTorch's
-    /// `save_file(model.state_dict())` of the same architecture), strictly by key and shape.
+    /// `save_file(model.state_dict())` of the same architecture) or a PyTorch `state_dict` saved
+    /// with `torch.save` (told apart by content), strictly by key and shape.
     ///
     /// ```swift
     /// try model.loadWeights(from: "weights.safetensors")
@@ -198,6 +200,7 @@ extension Module {
     ///   `missingTensor`, `unexpectedTensor` and `shapeMismatch` naming the key; on an error the
     ///   model's values are unchanged.
     public func loadWeights(from path: String) throws(ModelFileError) {
+        if ModelFileKind.of(path: path) == .torch { return try loadTorchWeights(from: path) }
         try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)
     }
 }

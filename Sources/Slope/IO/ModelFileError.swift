@@ -28,6 +28,12 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(file: String, key: String, expected: [Int], found: [Int])
     /// A module cannot be exported because its type cannot be rebuilt from a file.
     case notExportable(path: String, type: String)
+    /// A pickle (in a PyTorch or fastai file) names a function that would run code if Python
+    /// loaded it (`posix.system`); Slope refuses the file (it never runs anything from one).
+    case refusedGlobal(file: String, global: String)
+    /// A PyTorch or fastai file holds, where the model or its preprocessing needs one, an object
+    /// of a class Slope does not rebuild; `path` is where it sits (`model.layers.0`).
+    case unsupportedClass(file: String, path: String, className: String, reason: String)
 
     /// A manifest field that a `JSONReader` refused: its path, what was expected and found.
     ///
@@ -62,6 +68,11 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
         case .notExportable(let path, let type):
             let place = path.isEmpty ? "the model" : "`\(path)`"
             return "cannot export \(place): `\(type)` does not conform to ModuleArchitecture"
+        case .refusedGlobal(let file, let global):
+            return "\(file): refused: its pickle calls `\(global)`, which would run code if Python loaded the file; "
+                + "Slope runs nothing from a file and rebuilds only classes it knows"
+        case .unsupportedClass(let file, let path, let className, let reason):
+            return "\(file): `\(path)` is a `\(className)`, which is not a class Slope can rebuild: \(reason)"
         }
     }
 }

@@ -21,10 +21,14 @@ extension Preprocessing {
                 ("targetMean", .number(prep.targetMean)), ("targetStd", .number(prep.targetStd)),
             ])
         case .image(let prep):
-            return .object([
+            var pairs: [(String, JSON)] = [
                 ("kind", .string("image")), ("height", .int(prep.height)), ("width", .int(prep.width)),
                 ("channels", .int(prep.channels)), ("mean", .floats(prep.mean)), ("std", .floats(prep.std)),
-            ])
+            ]
+            if let resize = prep.fastaiResize {
+                pairs.append(("fastaiResize", .object([("method", .string(resize.method.rawValue)), ("padMode", .string(resize.padMode.rawValue))])))
+            }
+            return .object(pairs)
         }
     }
 
@@ -98,8 +102,18 @@ extension Preprocessing {
             }
             let std = try floats("std")
             guard std.allSatisfy({ $0 > 0 }) else { throw fail("std", "positive numbers") }
+            var resize: FastAIResize?
+            if let rule = json["fastaiResize"] {
+                guard let method = rule["method"]?.stringValue.flatMap(FastAIResize.Method.init) else {
+                    throw fail("fastaiResize.method", "crop, squish or pad")
+                }
+                guard let padMode = rule["padMode"]?.stringValue.flatMap(FastAIResize.PadMode.init) else {
+                    throw fail("fastaiResize.padMode", "zeros, border or reflection")
+                }
+                resize = FastAIResize(method: method, padMode: padMode)
+            }
             self = .image(ImagePreprocessing(height: try size("height"), width: try size("width"), channels: channels,
-                                             mean: try floats("mean"), std: std))
+                                             mean: try floats("mean"), std: std, fastaiResize: resize))
         default:
             throw fail("kind", "none, tabular or image")
         }
