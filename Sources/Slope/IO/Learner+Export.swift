@@ -39,9 +39,22 @@ extension Learner {
     /// ```swift
     /// try learner.export(to: "titanic.slope")
     /// ```
+    ///
+    /// What export writes, loading reads: the bytes are put through every check of
+    /// ``load(from:)-(String)`` before they are written, and a model or preprocessing that
+    /// loading would refuse (a weight that is not finite, a normalisation that does not fit a
+    /// Float) is refused here, with nothing written.
+    ///
+    /// - Parameter path: the file to write (a regular file or a new one).
+    /// - Throws: ``ModelFileError/wouldNotLoad(file:reason:)`` naming what loading would refuse,
+    ///   or the error of writing.
     public func export(to path: String) throws(ModelFileError) {
-        let manifest = try manifest()
-        try SafeTensors.write(model.stateDict(), metadata: ["format": "slope", "slope": manifest.description], to: path)
+        let bytes = ModelFileChecksum.encodeModelFile(model.stateDict(), manifest: try manifest())
+        let name = (path as NSString).lastPathComponent
+        do { _ = try Learner.load(bytes: bytes, file: name) } catch {
+            throw .wouldNotLoad(file: name, reason: "\(error)")
+        }
+        try AtomicFile.write(bytes, to: path)
     }
 
     /// Writes the model and its preprocessing to a file URL, atomically.
@@ -67,13 +80,29 @@ extension Learner {
     /// let prediction = try learner.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
     /// ```
     public static func load(from path: String) throws(ModelFileError) -> Learner {
-        let name = (path as NSString).lastPathComponent
-        let contents = try SafeTensors.read(from: path)
+        try load(bytes: try SafeTensors.bytes(of: path), file: (path as NSString).lastPathComponent)
+    }
+
+    /// Loads a model file from its bytes (see ``load(from:)-(String)``); `file` names it in errors.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - file: the file's name, for messages.
+    /// - Returns: the learner.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
+    static func load(bytes: [UInt8], file name: String) throws(ModelFileError) -> Learner {
+        let contents = try SafeTensors.decode(bytes, file: name)
         guard contents.metadata["format"] == "slope", let text = contents.metadata["slope"] else { throw .notASlopeFile(file: name) }
         let manifest: JSON
         do { manifest = try JSONParser.parse(Array(text.utf8), maxDepth: 64) } catch {
+            // Damage shows first as a manifest that no longer parses: say so when its checksum disagrees.
+            if let stored = contents.metadata[ModelFileChecksum.manifestKey].flatMap(ModelFileChecksum.parse),
+               stored != ModelFileChecksum.crc32(Array(text.utf8)) {
+                throw .damaged(file: name, part: "the manifest does not match its CRC-32 (and is not valid JSON: \(error))")
+            }
             throw .manifest(file: name, field: "(the whole manifest)", expected: "valid JSON (\(error))")
         }
+        try ModelFileChecksum.verify(contents, manifestText: text, manifest: manifest, file: name)
         guard let version = manifest["formatVersion"]?.numberValue, version == version.rounded(), version >= 1, version < 1e9 else {
             throw .manifest(file: name, field: "formatVersion", expected: "a positive whole number")
         }
@@ -161,18 +190,34 @@ extension Learner {
 
 extension Module {
     /// Copies values from a file's tensors into this model, checking that every key the model
-    /// has is present with the same shape and that the file has no others.
+    /// has is present with the same shape, that the file has no others, that every value is
+    /// finite, and that each module accepts its values (``Module/checkLoadedValues()``); on any
+    /// failure the model keeps the values it had.
     func loadState(_ contents: SafeTensors.Contents, file: String) throws(ModelFileError) {
         let state = stateDict()
         let ownKeys = Set(state.map(\.key))
-        for (key, _) in contents.tensors where !ownKeys.contains(key) { throw .unexpectedTensor(file: file, key: key) }
+        var stored: [String: Tensor] = [:]
+        for (key, tensor) in contents.tensors {
+            guard ownKeys.contains(key) else { throw .unexpectedTensor(file: file, key: key) }
+            stored[key] = tensor
+        }
         var values: [(Tensor, [Float])] = []
         for (key, tensor) in state {
-            guard let stored = contents[key] else { throw .missingTensor(file: file, key: key) }
-            guard stored.shape == tensor.shape else { throw .shapeMismatch(file: file, key: key, expected: tensor.shape, found: stored.shape) }
-            values.append((tensor, stored.storage))
+            guard let found = stored[key] else { throw .missingTensor(file: file, key: key) }
+            guard found.shape == tensor.shape else { throw .shapeMismatch(file: file, key: key, expected: tensor.shape, found: found.shape) }
+            if let index = found.storage.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(file: file, key: key, index: index, value: found.storage[index])
+            }
+            values.append((tensor, found.storage))
         }
-        for (tensor, stored) in values { tensor.storage = stored }
+        let previous = values.map { $0.0.storage }
+        for (tensor, values) in values { tensor.storage = values }
+        for (path, module) in namedModules() {
+            guard let problem = module.checkLoadedValues() else { continue }
+            for ((tensor, _), old) in zip(values, previous) { tensor.storage = old }
+            throw .invalidValues(file: file, key: path.isEmpty ? problem.name : path + "." + problem.name,
+                                 expected: problem.expected, found: problem.found)
+        }
     }
 
     /// Writes this model's parameters and buffers (its state dict) as a plain safetensors file,

@@ -21,8 +21,18 @@ enum ModelSurgery {
         return bytes + text + data
     }
 
+    /// A model file's bytes with its checksums computed afresh (what a crafted file does, so that
+    /// a case reaches the load check it is about rather than the checksum), or nil when the bytes
+    /// are not a model file with a JSON manifest.
+    static func reseal(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let contents = try? SafeTensors.decode(bytes, file: "reseal"), let text = contents.metadata["slope"],
+              let manifest = try? JSONParser.parse(Array(text.utf8)), manifest.objectValue != nil else { return nil }
+        return ModelFileChecksum.encodeModelFile(contents.tensors, manifest: manifest)
+    }
+
     /// Copies the model at `path` to `name` in the workspace with its manifest (the JSON text in
-    /// `__metadata__.slope`) rewritten by `edit`; the path of the copy, or nil.
+    /// `__metadata__.slope`) rewritten by `edit` and its checksums recomputed; the path of the
+    /// copy, or nil.
     static func rewriteManifest(of path: String, as name: String, _ edit: (String) -> String) -> String? {
         guard let original = FileManager.default.contents(atPath: path), let (header, data) = split([UInt8](original)),
               let parsed = try? JSONParser.parse(Array(header.utf8), maxDepth: 16), case .object(let pairs) = parsed else { return nil }
@@ -33,18 +43,21 @@ enum ModelSurgery {
                 return (name, .string(edit(manifest)))
             }))
         }
-        return Fixtures.shared.bytes(name, join(header: JSON.object(rebuilt).description, data: data))
+        let edited = join(header: JSON.object(rebuilt).description, data: data)
+        return Fixtures.shared.bytes(name, reseal(edited) ?? edited)
     }
 
-    /// Copies the model at `path` with tensor byte `index` (counted from the start of the tensor
-    /// data) set to the bytes of a float `value` at that 4-byte-aligned position.
-    static func setFloat(in path: String, as name: String, element: Int, to value: Float) -> String? {
+    /// Copies the model at `path` with float `element` of the tensor data (counted from its start)
+    /// set to `value`, with the checksums recomputed when `reseal` is true (a crafted file) and
+    /// left as they were otherwise (a damaged one).
+    static func setFloat(in path: String, as name: String, element: Int, to value: Float, reseal resealing: Bool = true) -> String? {
         guard let original = FileManager.default.contents(atPath: path), let (header, data) = split([UInt8](original)) else { return nil }
         var tensors = data
         let offset = element * 4
         guard offset + 4 <= tensors.count else { return nil }
         withUnsafeBytes(of: value.bitPattern.littleEndian) { for i in 0..<4 { tensors[offset + i] = $0[i] } }
-        return Fixtures.shared.bytes(name, join(header: header, data: tensors))
+        let edited = join(header: header, data: tensors)
+        return Fixtures.shared.bytes(name, resealing ? reseal(edited) ?? edited : edited)
     }
 }
 
