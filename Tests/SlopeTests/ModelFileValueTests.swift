@@ -25,13 +25,13 @@ import Testing
     @Test func weightsAndBuffersThatAreNotFiniteAreRefusedNamingTheKey() throws {
         for value in [Float.nan, .infinity, -.infinity] {
             for part in ["weight", "bias", "running_mean"] {
-                let (bytes, key) = try withValue(value, at: 1) { $0.hasSuffix(part) }
+                let (bytes, key) = try withValue(value, at: 0) { $0.hasSuffix(part) }
                 let error = try #require(loadError(bytes))
                 guard case .nonFinite(let file, let found, let index, let stored) = error else {
                     Issue.record("\(value) in \(key): \(error)")
                     continue
                 }
-                #expect(file == "model.slope" && found == key && index == 1)
+                #expect(file == "model.slope" && found == key && index == 0)
                 #expect(stored.isNaN == value.isNaN && (value.isNaN || stored == value))
                 #expect("\(error)".contains("`\(key)`"))
             }

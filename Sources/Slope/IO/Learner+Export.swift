@@ -8,12 +8,17 @@ extension Learner {
     /// The model format this Slope writes and the newest it reads.
     public static let formatVersion = 1
 
-    /// The manifest written into exported files.
+    /// The manifest written into exported files, with the CRC-32 of each of the model's tensors
+    /// in `tensorCRC32` (docs/FORMAT.md).
     public func manifest() throws(ModelFileError) -> JSON {
+        ModelFileChecksum.withTensorChecksums(try manifestWithoutChecksums(), of: model.stateDict())
+    }
+
+    private func manifestWithoutChecksums() throws(ModelFileError) -> JSON {
         if recorder.epochs.isEmpty, let previous = exportedManifest {
             // A loaded learner that has not trained again keeps its file's metrics and history.
             var pairs = previous.objectValue ?? []
-            pairs.removeAll { ["architecture", "slopeVersion"].contains($0.0) }
+            pairs.removeAll { ["architecture", "slopeVersion", ModelFileChecksum.tensorsField].contains($0.0) }
             return .object([("formatVersion", .int(Learner.formatVersion)), ("slopeVersion", .string(SlopeLibrary.version)),
                             ("architecture", try ModuleSpec(describing: model).json)] + pairs.filter { $0.0 != "formatVersion" })
         }
@@ -51,7 +56,12 @@ extension Learner {
     public func export(to path: String) throws(ModelFileError) {
         let bytes = ModelFileChecksum.encodeModelFile(model.stateDict(), manifest: try manifest())
         let name = (path as NSString).lastPathComponent
-        do { _ = try Learner.load(bytes: bytes, file: name) } catch {
+        // The model's own module types count as known (a program that loads the file registers them).
+        var ownTypes: [String: any ModuleArchitecture.Type] = [:]
+        for (_, module) in model.namedModules() {
+            if let type = Swift.type(of: module) as? any ModuleArchitecture.Type { ownTypes[type.typeName] = type }
+        }
+        do { _ = try Learner.load(bytes: bytes, file: name, extraTypes: ownTypes) } catch {
             throw .wouldNotLoad(file: name, reason: "\(error)")
         }
         try AtomicFile.write(bytes, to: path)
@@ -88,9 +98,11 @@ extension Learner {
     /// - Parameters:
     ///   - bytes: the whole file.
     ///   - file: the file's name, for messages.
+    ///   - extraTypes: module types it may build besides the registered ones.
     /// - Returns: the learner.
     /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
-    static func load(bytes: [UInt8], file name: String) throws(ModelFileError) -> Learner {
+    static func load(bytes: [UInt8], file name: String,
+                     extraTypes: [String: any ModuleArchitecture.Type] = [:]) throws(ModelFileError) -> Learner {
         let contents = try SafeTensors.decode(bytes, file: name)
         guard contents.metadata["format"] == "slope", let text = contents.metadata["slope"] else { throw .notASlopeFile(file: name) }
         let manifest: JSON
@@ -112,7 +124,7 @@ extension Learner {
         // missing tensor is reported as missing rather than as an oversized architecture).
         let budget = Swift.max(1 << 24, 2 * contents.tensors.reduce(0) { $0 + $1.tensor.count })
         let model = try ModuleRegistry.make(try ModuleSpec(reading: JSONReader(architecture, path: "architecture"), path: "", file: name,
-                                                           valueBudget: budget))
+                                                           valueBudget: budget, extraTypes: extraTypes))
         try model.loadState(contents, file: name)
         model.eval()
 

@@ -82,12 +82,21 @@ enum ModelFileChecksum {
     ///   - manifest: the manifest, an object.
     /// - Returns: the safetensors bytes.
     static func encodeModelFile(_ tensors: [(key: String, tensor: Tensor)], manifest: JSON) -> [UInt8] {
-        let sums = JSON.object(tensors.map { ($0.key, .string(hex(crc32(float32: $0.tensor.storage)))) })
-        var pairs = (manifest.objectValue ?? []).filter { $0.0 != tensorsField }
-        pairs.append((tensorsField, sums))
-        let text = JSON.object(pairs).description
+        let text = withTensorChecksums(manifest, of: tensors).description
         return SafeTensors.encode(tensors, metadata: ["format": "slope", "slope": text,
                                                       manifestKey: hex(crc32(Array(text.utf8)))])
+    }
+
+    /// `manifest` (an object) with its `tensorCRC32` member, last, set to the checksums of
+    /// `tensors` as export writes them.
+    ///
+    /// - Parameters:
+    ///   - manifest: the manifest.
+    ///   - tensors: the state dict.
+    /// - Returns: the manifest with the checksums.
+    static func withTensorChecksums(_ manifest: JSON, of tensors: [(key: String, tensor: Tensor)]) -> JSON {
+        let sums = JSON.object(tensors.map { ($0.key, .string(hex(crc32(float32: $0.tensor.storage)))) })
+        return .object((manifest.objectValue ?? []).filter { $0.0 != tensorsField } + [(tensorsField, sums)])
     }
 
     // MARK: - Checking
@@ -103,25 +112,22 @@ enum ModelFileChecksum {
     ///   - file: the file's name, for messages.
     /// - Throws: ``ModelFileError/damaged(file:part:)`` naming what does not match.
     static func verify(_ contents: SafeTensors.Contents, manifestText: String, manifest: JSON, file: String) throws(ModelFileError) {
-        let stored = contents.metadata[manifestKey]
         let table = manifest[tensorsField]
-        switch (stored, table) {
-        case (nil, nil):
-            return  // written before checksums existed
-        case (nil, _?):
+        guard let stored = contents.metadata[manifestKey] else {
+            if table == nil { return }  // written before checksums existed
             throw .damaged(file: file, part: "the manifest has tensor checksums but `__metadata__` has no \(manifestKey)")
-        case (_?, nil):
-            throw .damaged(file: file, part: "`__metadata__` has a \(manifestKey) but the manifest has no \(tensorsField)")
-        case (let stored?, let table?):
-            guard let expected = parse(stored) else {
-                throw .damaged(file: file, part: "`__metadata__.\(manifestKey)` is not eight hexadecimal digits")
-            }
-            let actual = crc32(Array(manifestText.utf8))
-            guard actual == expected else {
-                throw .damaged(file: file, part: "the manifest's CRC-32 is \(hex(actual)), not the \(hex(expected)) stored with it")
-            }
-            try verifyTensors(contents, table: table, file: file)
         }
+        guard let expected = parse(stored) else {
+            throw .damaged(file: file, part: "`__metadata__.\(manifestKey)` is not eight hexadecimal digits")
+        }
+        let actual = crc32(Array(manifestText.utf8))
+        guard actual == expected else {
+            throw .damaged(file: file, part: "the manifest's CRC-32 is \(hex(actual)), not the \(hex(expected)) stored with it")
+        }
+        guard let table else {
+            throw .damaged(file: file, part: "`__metadata__` has a \(manifestKey) but the manifest has no \(tensorsField)")
+        }
+        try verifyTensors(contents, table: table, file: file)
     }
 
     private static func verifyTensors(_ contents: SafeTensors.Contents, table: JSON, file: String) throws(ModelFileError) {

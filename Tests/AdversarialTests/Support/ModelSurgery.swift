@@ -61,6 +61,40 @@ enum ModelSurgery {
     }
 }
 
+extension ModelSurgery {
+    /// The byte span of the first tensor (in the header's order) whose key starts with
+    /// `keyPrefix`, counted from the start of the file, with its key.
+    static func span(in bytes: [UInt8], keyPrefix: String) -> (key: String, range: Range<Int>)? {
+        guard let (header, _) = split(bytes), let parsed = try? JSONParser.parse(Array(header.utf8), maxDepth: 16),
+              case .object(let pairs) = parsed else { return nil }
+        let start = 8 + header.utf8.count
+        for (key, value) in pairs where key != "__metadata__" && key.hasPrefix(keyPrefix) {
+            guard let offsets = value["data_offsets"]?.arrayValue, offsets.count == 2,
+                  let begin = offsets[0].numberValue, let end = offsets[1].numberValue else { return nil }
+            return (key, (start + Int(begin))..<(start + Int(end)))
+        }
+        return nil
+    }
+
+    /// Copies the model at `path` with float `index` of the first tensor whose key starts with
+    /// `keyPrefix` set to `value`, checksums recomputed (a crafted file).
+    static func setValue(in path: String, as name: String, keyPrefix: String, index: Int, to value: Float) -> String? {
+        guard var bytes = FileManager.default.contents(atPath: path).map([UInt8].init),
+              let (_, range) = span(in: bytes, keyPrefix: keyPrefix), range.count >= 4 * (index + 1) else { return nil }
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { for i in 0..<4 { bytes[range.lowerBound + 4 * index + i] = $0[i] } }
+        return Fixtures.shared.bytes(name, reseal(bytes) ?? bytes)
+    }
+
+    /// Copies the model at `path` with one bit flipped in the middle of the first tensor whose key
+    /// starts with `keyPrefix`, checksums left as they were (a damaged file).
+    static func flipBit(in path: String, as name: String, keyPrefix: String) -> String? {
+        guard var bytes = FileManager.default.contents(atPath: path).map([UInt8].init),
+              let (_, range) = span(in: bytes, keyPrefix: keyPrefix), !range.isEmpty else { return nil }
+        bytes[range.lowerBound + range.count / 2] ^= 0x04
+        return Fixtures.shared.bytes(name, bytes)
+    }
+}
+
 /// Seeded random damage to a file's bytes: flipped bits, overwritten runs, cuts, insertions and
 /// duplicated spans, a few at a time.
 struct Mutator {
