@@ -24,6 +24,11 @@ public struct FitPoints: Sendable, Equatable {
     public let source: Source
 
     /// Points with their origin; `x` and `y` must have the same, non-zero count.
+    ///
+    /// - Parameters:
+    ///   - x: The x values, at least one.
+    ///   - y: The y values, one per x.
+    ///   - source: Where they came from (decides whether `New points` can draw others).
     public init(x: [Float], y: [Float], source: Source) {
         precondition(!x.isEmpty && x.count == y.count, "FitPoints: need as many y as x, and at least one point")
         self.x = x
@@ -36,6 +41,9 @@ public struct FitPoints: Sendable, Equatable {
     /// ```swift
     /// let points = FitPoints.lesson(seed: 7)
     /// ```
+    ///
+    /// - Parameter seed: NumPy's seed for the noise (42 gives the notebook's points).
+    /// - Returns: 20 points with `source` `.generated(seed:)`.
     public static func lesson(seed: UInt32) -> FitPoints {
         let (x, y) = Lesson.noisyQuadratic(seed: seed)
         return FitPoints(x: x.scalars, y: y.scalars, source: .generated(seed: seed))
@@ -47,6 +55,11 @@ public struct FitPoints: Sendable, Equatable {
     /// ```swift
     /// let points = try FitPoints.csv(path: "points.csv")
     /// ```
+    ///
+    /// - Parameter path: The CSV file, with numeric columns `x` and `y`.
+    /// - Returns: The file's points with `source` `.file(path:)`.
+    /// - Throws: ``CSVError`` when the file cannot be read, has no `x` or `y` column or no rows, or
+    ///   holds a value that is missing, not a number or not finite.
     public static func csv(path: String) throws(CSVError) -> FitPoints {
         let (x, y) = try CSVReader().readPoints(contentsOfFile: path)
         return FitPoints(x: x, y: y, source: .file(path: path))

@@ -27,6 +27,10 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     /// ```swift
     /// let family = try FunctionFamily(parsing: "relu")
     /// ```
+    ///
+    /// - Parameter text: `quadratic`, `relu` or `relus:N`.
+    /// - Throws: ``InteractError/badRequest(_:)`` for another name, or a piece count outside
+    ///   `1...maxPieces`.
     public init(parsing text: String) throws(InteractError) {
         switch text {
         case "quadratic": self = .quadratic
@@ -78,6 +82,9 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     /// ```swift
     /// FunctionFamily.quadratic.initialValues(over: -2...2)   // [1.5, 1.5, 1.5]
     /// ```
+    ///
+    /// - Parameter domain: The x range of the points.
+    /// - Returns: One starting value per parameter, in ``parameterNames`` order.
     public func initialValues(over domain: ClosedRange<Float>) -> [Float] {
         switch self {
         case .quadratic: return [1.5, 1.5, 1.5]
@@ -92,6 +99,9 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The range a parameter's slider spans before it widens to hold a larger value.
+    ///
+    /// - Parameter index: The parameter's position in ``parameterNames``.
+    /// - Returns: `-10...10` for the intercepts and the bias of `relus:N`, `-5...5` otherwise.
     public func sliderRange(ofParameterAt index: Int) -> ClosedRange<Float> {
         switch self {
         case .quadratic, .relu: return -5...5
@@ -107,6 +117,9 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     /// ```swift
     /// let leaves = family.leaves(from: [1, 2, 3])
     /// ```
+    ///
+    /// - Parameter values: One value per parameter, in ``parameterNames`` order.
+    /// - Returns: `[abc]` for `quadratic`, `[m, b]` for `relu`, `[m, b, w, bias]` for `relus:N`.
     public func leaves(from values: [Float]) -> [Tensor] {
         precondition(values.count == parameterNames.count, "leaves: \(description) has \(parameterNames.count) parameters, got \(values.count)")
         switch self {
@@ -125,6 +138,11 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     /// ```swift
     /// let prediction = family.predict(family.leaves(from: values), at: x)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - leaves: Tensors from ``leaves(from:)``.
+    ///   - x: The inputs, rank 1.
+    /// - Returns: The predictions, `x`'s shape.
     public func predict(_ leaves: [Tensor], at x: Tensor) -> Tensor {
         switch self {
         case .quadratic:

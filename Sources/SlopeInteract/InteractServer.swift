@@ -13,6 +13,8 @@ public struct InteractServer: Sendable {
     public let configuration: InteractConfiguration
 
     /// A server for `configuration`.
+    ///
+    /// - Parameter configuration: The host, port, points, function family, loss and limits.
     public init(configuration: InteractConfiguration) {
         self.configuration = configuration
     }
@@ -22,6 +24,9 @@ public struct InteractServer: Sendable {
     /// (to the standard output, as swift-log does by default). Requests must pass the
     /// ``RequestGuard``; connections are bounded by ``InteractConfiguration/connectionLimits``
     /// and Hummingbird's idle timeout.
+    ///
+    /// - Parameter onListening: Called once with the URL when the server accepts connections.
+    /// - Returns: The application, not yet running (call `runService()`).
     public func makeApplication(onListening: @escaping @Sendable (String) async -> Void = { _ in })
         -> Application<InteractResponder>
     {
@@ -46,11 +51,19 @@ public struct InteractServer: Sendable {
 
     /// Serves until the process gets SIGINT or SIGTERM (then shuts down gracefully), or until
     /// the address cannot be bound (then throws).
+    ///
+    /// - Parameter onListening: Called once with the URL when the server accepts connections.
+    /// - Throws: The bind error when the host and port cannot be listened on, or a server error.
     public func run(onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
         try await makeApplication(onListening: onListening).runService()
     }
 
     /// `http://HOST:PORT`, with an IPv6 host in brackets.
+    ///
+    /// - Parameters:
+    ///   - host: A host name or IP address; one with a `:` is taken as IPv6.
+    ///   - port: The port.
+    /// - Returns: `http://host:port`, or `http://[host]:port` for IPv6.
     public static func url(host: String, port: Int) -> String {
         host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
     }

@@ -24,6 +24,8 @@ public final class SessionStore: Sendable {
     private let storage = Mutex(Storage())
 
     /// A store that keeps at most `capacity` (≥ 1) sessions.
+    ///
+    /// - Parameter capacity: The most sessions kept, at least 1.
     public init(capacity: Int) {
         precondition(capacity >= 1, "SessionStore: capacity must be at least 1, got \(capacity)")
         self.capacity = capacity
@@ -31,6 +33,9 @@ public final class SessionStore: Sendable {
 
     /// Adds a session holding `state` under a new random id, evicting the least recently used
     /// session when the store is full.
+    ///
+    /// - Parameter state: The new session's fit.
+    /// - Returns: The session, now the most recently used.
     public func create(state: FitState) -> FitSession {
         let session = FitSession(id: SessionStore.newID(), state: state)
         storage.withLock { storage in
@@ -46,6 +51,9 @@ public final class SessionStore: Sendable {
 
     /// The session with this id, marked as just used; `nil` if there is none (never created,
     /// or evicted).
+    ///
+    /// - Parameter id: The session id from the request.
+    /// - Returns: The session, or `nil`.
     public func session(id: String) -> FitSession? {
         storage.withLock { storage in
             guard var entry = storage.entries[id] else { return nil }

@@ -17,6 +17,12 @@ extension Tensor {
     /// loss.backward()
     /// print(abc.grad!)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - gradient: The seed `∂L/∂self`, of this tensor's shape; `nil` means 1, which needs a
+    ///     one-value tensor.
+    ///   - retainGraph: `true` keeps the graph so `backward` can run through it again; `false`
+    ///     (PyTorch's default) frees it.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) {
         require(
             requiresGrad,

@@ -21,6 +21,8 @@ public enum CaptureError: Error, Equatable, CustomStringConvertible {
     /// Another capture is running (captures do not nest).
     case nested
 
+    /// The message printed for this error: which rule the step broke, and what to do instead
+    /// (run the step eagerly, or replay with inputs of the captured shapes).
     public var description: String {
         switch self {
         case .unsupportedOperation(let name):

@@ -22,6 +22,11 @@ public struct CSVReader: Sendable {
     /// ```swift
     /// let reader = CSVReader(separator: "\t", hasHeader: false)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - separator: The field separator, one ASCII character other than `"`, CR and LF
+    ///     (`","`, `";"`, `"\t"`); anything else is a programmer error.
+    ///   - hasHeader: Whether the first record holds the column names.
     public init(separator: Character = ",", hasHeader: Bool = true) {
         require(
             separator.isASCII && separator != "\"" && !separator.isNewline,
@@ -40,6 +45,12 @@ public struct CSVReader: Sendable {
     /// ```swift
     /// let table = try CSVReader().read(contentsOfFile: "../shared/data/titanic/train.csv")
     /// ```
+    ///
+    /// - Parameter path: The CSV file to read.
+    /// - Returns: The table, its ``DataTable/source`` set to `path`.
+    /// - Throws: ``CSVError``: `fileNotFound` or `unreadable` (not a regular file, over the size
+    ///   limit, a read error), `emptyFile`, `raggedRow` or `unterminatedQuote` with the line, or
+    ///   `duplicateColumn` in the header.
     public func read(contentsOfFile path: String) throws(CSVError) -> DataTable {
         let limit = InputLimits.csvFileBytes
         let bytes: [UInt8]
@@ -52,6 +63,13 @@ public struct CSVReader: Sendable {
     /// ```swift
     /// let table = try CSVReader().parse("x,y\n1,2\n", source: "inline")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - text: The CSV text.
+    ///   - source: The name used for it in error messages and ``DataTable/source``.
+    /// - Returns: The table.
+    /// - Throws: ``CSVError``: `emptyFile`, `raggedRow` or `unterminatedQuote` with the line, or
+    ///   `duplicateColumn` in the header.
     public func parse(_ text: String, source: String = "text") throws(CSVError) -> DataTable {
         try parse(bytes: Array(text.utf8), source: source)
     }
@@ -61,6 +79,13 @@ public struct CSVReader: Sendable {
     /// ```swift
     /// let table = try CSVReader().parse(bytes: Array("x\n1\n".utf8), source: "bytes")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - bytes: The CSV file's bytes (UTF-8, an optional byte-order mark is skipped).
+    ///   - source: The name used for it in error messages and ``DataTable/source``.
+    /// - Returns: The table.
+    /// - Throws: ``CSVError``: `emptyFile`, `raggedRow` or `unterminatedQuote` with the line, or
+    ///   `duplicateColumn` in the header.
     public func parse(bytes: [UInt8], source: String) throws(CSVError) -> DataTable {
         let separatorByte = separator.asciiValue ?? UInt8(ascii: ",")
         let (records, lines) = try Self.records(in: bytes, separator: separatorByte, source: source)

@@ -18,6 +18,10 @@ public struct TensorDataset: @unchecked Sendable {
     public let targets: Tensor
 
     /// Pairs inputs with targets; both must have the same number of samples.
+    ///
+    /// - Parameters:
+    ///   - inputs: The inputs, `[count, ...]` (rank 1 or more).
+    ///   - targets: The targets, `[count, ...]`, with the same first size as `inputs`.
     public init(inputs: Tensor, targets: Tensor) {
         require(inputs.rank >= 1 && targets.rank >= 1 && inputs.shape[0] == targets.shape[0],
                 "TensorDataset: inputs \(inputs.shape) and targets \(targets.shape) have different sample counts")
@@ -34,6 +38,9 @@ public struct TensorDataset: @unchecked Sendable {
     /// ```swift
     /// let batch = dataset.batch(at: [3, 1, 4])
     /// ```
+    ///
+    /// - Parameter indices: Sample positions, each in `0 ..< count`; they may repeat.
+    /// - Returns: A batch with `indices.count` samples along axis 0 of both tensors.
     public func batch(at indices: [Int]) -> Batch {
         Batch(inputs: TensorDataset.rows(of: inputs, at: indices), targets: TensorDataset.rows(of: targets, at: indices))
     }
@@ -43,6 +50,9 @@ public struct TensorDataset: @unchecked Sendable {
     /// ```swift
     /// let validation = dataset.subset([0, 5, 9])
     /// ```
+    ///
+    /// - Parameter indices: Sample positions, each in `0 ..< count`.
+    /// - Returns: A dataset of those samples, copied, in that order.
     public func subset(_ indices: [Int]) -> TensorDataset {
         let batch = batch(at: indices)
         return TensorDataset(inputs: batch.inputs, targets: batch.targets)
@@ -78,6 +88,14 @@ public final class DataLoader: Sequence, @unchecked Sendable {
     private var generator: SeededGenerator
 
     /// Makes a loader; `seed` fixes the shuffling order of every pass.
+    ///
+    /// - Parameters:
+    ///   - dataset: The samples to serve.
+    ///   - batchSize: Samples per batch, at least 1.
+    ///   - shuffle: Whether each pass visits the samples in a new random order.
+    ///   - dropLast: Whether a last batch smaller than `batchSize` is skipped.
+    ///   - seed: The seed of the loader's own generator; the sequence of orders over passes is
+    ///     the same in every run with the same seed.
     public init(_ dataset: TensorDataset, batchSize: Int, shuffle: Bool = false, dropLast: Bool = false, seed: UInt64 = 0) {
         require(batchSize >= 1, "DataLoader: batchSize must be at least 1, got \(batchSize)")
         self.dataset = dataset
@@ -93,6 +111,8 @@ public final class DataLoader: Sequence, @unchecked Sendable {
     }
 
     /// The next pass over the data (a new order each pass when shuffling).
+    ///
+    /// - Returns: An iterator over ``batchCount`` batches; the order is drawn when it is made.
     public func makeIterator() -> AnyIterator<Batch> {
         var order = Array(0..<dataset.count)
         if shuffle { order.shuffle(using: &generator) }
@@ -113,6 +133,12 @@ public final class DataLoader: Sequence, @unchecked Sendable {
 /// ```swift
 /// let (train, valid) = randomSplit(count: 891, validPercent: 0.2, seed: 42)
 /// ```
+///
+/// - Parameters:
+///   - count: The number of rows to split.
+///   - validPercent: The validation share, in `[0, 1)`; `⌊count · validPercent⌋` rows go to validation.
+///   - seed: The seed of the shuffle that picks them.
+/// - Returns: The training and validation positions, each sorted ascending; together they are `0..<count`.
 public func randomSplit(count: Int, validPercent: Double, seed: UInt64) -> (train: [Int], valid: [Int]) {
     require(validPercent >= 0 && validPercent < 1, "randomSplit: validPercent must be in [0, 1), got \(validPercent)")
     var generator = SeededGenerator(seed: seed)

@@ -23,6 +23,13 @@ public struct ImagePreprocessing: Sendable, Equatable {
     public let std: [Float]
 
     /// Makes the description.
+    ///
+    /// - Parameters:
+    ///   - height: The model's input height in pixels.
+    ///   - width: The model's input width in pixels.
+    ///   - channels: Colour channels, 1 or 3.
+    ///   - mean: Per-channel mean subtracted after scaling pixels to `[0, 1]`, `channels` values.
+    ///   - std: Per-channel standard deviation divided by, `channels` values.
     public init(height: Int, width: Int, channels: Int, mean: [Float], std: [Float]) {
         self.height = height
         self.width = width
@@ -55,6 +62,15 @@ public struct DataLoaders: @unchecked Sendable {
     public let targetScale: (mean: Double, std: Double)?
 
     /// Bundles loaders with their task description.
+    ///
+    /// - Parameters:
+    ///   - train: Batches for training.
+    ///   - valid: Batches for validation.
+    ///   - task: Classification or regression.
+    ///   - classes: Class names by class index (classification).
+    ///   - preprocessing: The preprocessing fitted on the training split, saved with the model.
+    ///   - targetScale: For regression, the target's mean and standard deviation the model's
+    ///     outputs are scaled back with; `nil` otherwise.
     public init(train: DataLoader, valid: DataLoader, task: TabularTask, classes: [String] = [],
                 preprocessing: Preprocessing = .none, targetScale: (mean: Double, std: Double)? = nil) {
         self.train = train

@@ -10,6 +10,13 @@ extension DataTable {
     /// let table = try CSVReader().parse("x,y\n0,1\n1,3\n")
     /// let points = try table.points()  // (x: [0, 1], y: [1, 3])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - xColumn: The column of x values.
+    ///   - yColumn: The column of y values.
+    /// - Returns: The x and y values, one pair per row.
+    /// - Throws: ``CSVError``: `missingColumn`, `tooFewRows` for an empty table, `notANumber` for a
+    ///   missing or non-numeric value, `nonFinite` for NaN, infinity or a value beyond `Float`'s range.
     public func points(xColumn: String = "x", yColumn: String = "y") throws(CSVError) -> (x: [Float], y: [Float]) {
         let xIndex = try columnIndex(named: xColumn)
         let yIndex = try columnIndex(named: yColumn)
@@ -47,6 +54,10 @@ extension CSVReader {
     /// ```swift
     /// let (x, y) = try CSVReader().readPoints(contentsOfFile: "points.csv")
     /// ```
+    ///
+    /// - Parameter path: The CSV file to read.
+    /// - Returns: The `x` and `y` columns as `Float` arrays.
+    /// - Throws: ``CSVError`` from ``read(contentsOfFile:)`` or ``DataTable/points(xColumn:yColumn:)``.
     public func readPoints(contentsOfFile path: String) throws(CSVError) -> (x: [Float], y: [Float]) {
         try read(contentsOfFile: path).points()
     }

@@ -46,6 +46,14 @@ public struct DataTable: Equatable, Sendable {
     /// ```swift
     /// let table = try DataTable(columnNames: ["x", "y"], rows: [["1", "2"], ["3", nil]])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - columnNames: The column names, all different.
+    ///   - rows: The rows, each with one field per column; `nil` is a missing value.
+    ///   - source: The name used in error messages.
+    ///   - lineNumbers: The file line each row starts on, one per row; `nil` for `2, 3, 4, ...`.
+    /// - Throws: ``CSVError``: `duplicateColumn` naming both positions, or `raggedRow` for a row
+    ///   with another number of fields.
     public init(
         columnNames: [String], rows: [[String?]], source: String = "table", lineNumbers: [Int]? = nil
     ) throws(CSVError) {
@@ -111,6 +119,10 @@ public struct DataTable: Equatable, Sendable {
     /// ```swift
     /// try table.columnIndex(named: "Survived")  // 1
     /// ```
+    ///
+    /// - Parameter name: The column name, exactly as in the header.
+    /// - Returns: Its 0-based position.
+    /// - Throws: ``CSVError/missingColumn(file:name:available:)`` listing the columns there are.
     public func columnIndex(named name: String) throws(CSVError) -> Int {
         guard let index = positions[name] else {
             throw .missingColumn(file: source, name: name, available: columnNames)
@@ -123,6 +135,10 @@ public struct DataTable: Equatable, Sendable {
     /// ```swift
     /// try table.column(named: "Sex").prefix(2)  // ["male", "female"]
     /// ```
+    ///
+    /// - Parameter name: The column name.
+    /// - Returns: The column's fields, one per row.
+    /// - Throws: ``CSVError/missingColumn(file:name:available:)`` when there is no such column.
     public func column(named name: String) throws(CSVError) -> [String?] {
         let index = try columnIndex(named: name)
         return rows.map { $0[index] }
@@ -136,6 +152,10 @@ public struct DataTable: Equatable, Sendable {
     /// ```swift
     /// try table.numericColumn(named: "Fare").prefix(2)  // [7.25, 71.2833]
     /// ```
+    ///
+    /// - Parameter name: The column name.
+    /// - Returns: The column's numbers, one per row.
+    /// - Throws: ``CSVError``: `missingColumn`, or `notANumber` for the first non-numeric value.
     public func numericColumn(named name: String) throws(CSVError) -> [Double?] {
         let index = try columnIndex(named: name)
         var values: [Double?] = []
@@ -160,6 +180,10 @@ public struct DataTable: Equatable, Sendable {
     /// ```swift
     /// try table.kind(ofColumn: "Embarked")  // .categorical
     /// ```
+    ///
+    /// - Parameter name: The column name.
+    /// - Returns: The column's kind.
+    /// - Throws: ``CSVError/missingColumn(file:name:available:)`` when there is no such column.
     public func kind(ofColumn name: String) throws(CSVError) -> ColumnKind {
         columnKinds[try columnIndex(named: name)]
     }
@@ -169,6 +193,11 @@ public struct DataTable: Equatable, Sendable {
     /// ```swift
     /// try table.setKind(.categorical, forColumn: "Pclass")  // 1, 2, 3 are classes, not amounts
     /// ```
+    ///
+    /// - Parameters:
+    ///   - kind: The kind preprocessing should treat the column as.
+    ///   - name: The column name.
+    /// - Throws: ``CSVError/missingColumn(file:name:available:)`` when there is no such column.
     public mutating func setKind(_ kind: ColumnKind, forColumn name: String) throws(CSVError) {
         columnKinds[try columnIndex(named: name)] = kind
     }
@@ -178,6 +207,9 @@ public struct DataTable: Equatable, Sendable {
     /// ```swift
     /// table.columnNames(ofKind: .continuous)  // ["PassengerId", "Survived", "Pclass", "Age", ...]
     /// ```
+    ///
+    /// - Parameter kind: The kind to list.
+    /// - Returns: The matching column names, possibly none.
     public func columnNames(ofKind kind: ColumnKind) -> [String] {
         zip(columnNames, columnKinds).filter { $0.1 == kind }.map(\.0)
     }
@@ -188,6 +220,9 @@ public struct DataTable: Equatable, Sendable {
     /// ```swift
     /// DataTable.inferKind(of: ["3", nil, "2.5"])  // .continuous
     /// ```
+    ///
+    /// - Parameter values: A column's fields; `nil` is missing.
+    /// - Returns: The kind preprocessing infers for them.
     public static func inferKind(of values: some Sequence<String?>) -> ColumnKind {
         for case let value? in values where !isNumber(value) {
             return .categorical
@@ -207,6 +242,9 @@ public struct DataTable: Equatable, Sendable {
     /// DataTable.parseNumber(" -1.5e3 ")  // -1500.0
     /// DataTable.parseNumber("0x10")      // nil
     /// ```
+    ///
+    /// - Parameter text: The field to parse.
+    /// - Returns: The number, or `nil` when `text` is not one.
     public static func parseNumber(_ text: String) -> Double? {
         let trimmed = trimmingBlanks(text)
         guard isNumber(trimmed) else { return nil }

@@ -24,6 +24,9 @@ public indirect enum JSON: Sendable, Equatable, CustomStringConvertible {
     /// ```swift
     /// JSON.object(["a": .int(1), "b": .int(2)])
     /// ```
+    ///
+    /// - Parameter pairs: The members, in the order they are written; keys should be distinct.
+    /// - Returns: `.object` with the pairs in that order.
     public static func object(_ pairs: KeyValuePairs<String, JSON>) -> JSON {
         .object(pairs.map { ($0.key, $0.value) })
     }
@@ -33,14 +36,24 @@ public indirect enum JSON: Sendable, Equatable, CustomStringConvertible {
     /// ```swift
     /// JSON.float(0.1)   // 0.1
     /// ```
+    ///
+    /// - Parameter value: The number.
+    /// - Returns: `.number` of the Double nearest its shortest round-trip decimal, or `.null` for
+    ///   NaN and infinities.
     public static func float(_ value: Float) -> JSON {
         value.isFinite ? .number(Double("\(value)") ?? Double(value)) : .null
     }
 
     /// An integer.
+    ///
+    /// - Parameter value: The integer (exact up to 2⁵³ in magnitude).
+    /// - Returns: `.number(Double(value))`.
     public static func int(_ value: Int) -> JSON { .number(Double(value)) }
 
     /// An array of Floats.
+    ///
+    /// - Parameter values: The numbers.
+    /// - Returns: `.array` of ``float(_:)`` of each value.
     public static func floats(_ values: [Float]) -> JSON { .array(values.map(JSON.float)) }
 
     /// The compact JSON text.
@@ -100,5 +113,11 @@ public indirect enum JSON: Sendable, Equatable, CustomStringConvertible {
         out += "\""
     }
 
+    /// Equal when both write the same JSON text (so member order counts).
+    ///
+    /// - Parameters:
+    ///   - lhs: One value.
+    ///   - rhs: The other.
+    /// - Returns: Whether `lhs.description == rhs.description`.
     public static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.description == rhs.description }
 }

@@ -17,6 +17,15 @@ public enum JSONParser {
     }
 
     /// Parses `bytes` as one JSON value (whitespace around it allowed).
+    ///
+    /// - Parameters:
+    ///   - bytes: UTF-8 JSON text.
+    ///   - maxDepth: The deepest nesting of arrays and objects accepted.
+    ///   - maxBytes: The longest text accepted.
+    /// - Returns: The value; objects keep their members' order.
+    /// - Throws: ``ParseError`` with the byte offset: text over `maxBytes` or nested deeper than
+    ///   `maxDepth`, invalid syntax, numbers outside JSON's grammar or Double's range, invalid UTF-8,
+    ///   escapes or control characters in strings, or text after the value.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 64, maxBytes: Int = 64 << 20) throws(ParseError) -> JSON {
         if bytes.count > maxBytes { throw ParseError(offset: 0, reason: "JSON text of \(bytes.count) bytes is larger than the limit of \(maxBytes)") }
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
@@ -194,6 +203,9 @@ public enum JSONParser {
 
 extension JSON {
     /// The value under `key` of an object, or `nil`.
+    ///
+    /// - Parameter key: A member name.
+    /// - Returns: The first member's value with that name, or `nil` when this is not an object or has no such member.
     public subscript(key: String) -> JSON? {
         if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
         return nil

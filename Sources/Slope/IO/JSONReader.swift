@@ -56,6 +56,9 @@ public struct JSONReader: Sendable {
     /// ```swift
     /// let std = try reader["std"].double()
     /// ```
+    ///
+    /// - Parameter key: A member name.
+    /// - Returns: A reader at `path.key`; its value is `nil` when this is not an object or lacks the member.
     public subscript(key: String) -> JSONReader {
         JSONReader(value?[key], path: childPath(key))
     }

@@ -25,12 +25,20 @@ public enum SafeTensors {
         public let dataCRC32: [String: UInt32]
 
         /// The tensor under `key`.
+        ///
+        /// - Parameter key: A tensor key (`0.weight`).
+        /// - Returns: The tensor, or `nil` when the file has none under that key.
         public subscript(key: String) -> Tensor? { tensors.first { $0.key == key }?.tensor }
     }
 
     // MARK: - Writing
 
     /// The file's bytes for `tensors` (F32) and `metadata`.
+    ///
+    /// - Parameters:
+    ///   - tensors: The tensors under their keys, written as F32 in this order.
+    ///   - metadata: String pairs for `__metadata__` (omitted when empty).
+    /// - Returns: The whole file's bytes.
     public static func encode(_ tensors: [(key: String, tensor: Tensor)], metadata: [String: String] = [:]) -> [UInt8] {
         var header: [(String, JSON)] = []
         if !metadata.isEmpty {
@@ -61,6 +69,13 @@ public enum SafeTensors {
 
     /// Writes a safetensors file atomically (a temporary file in the same folder, then a
     /// rename), so a failure never leaves a half-written file where a good one was.
+    ///
+    /// - Parameters:
+    ///   - tensors: The tensors under their keys, written as F32.
+    ///   - metadata: String pairs for `__metadata__`.
+    ///   - path: The file to write.
+    /// - Throws: ``ModelFileError/io(file:reason:)`` when the file cannot be written or `path` is not
+    ///   a regular file; an older file there is left as it was.
     public static func write(_ tensors: [(key: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws(ModelFileError) {
         try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
     }
@@ -68,6 +83,11 @@ public enum SafeTensors {
     // MARK: - Reading
 
     /// Reads and validates a safetensors file.
+    ///
+    /// - Parameter path: The safetensors file.
+    /// - Returns: The tensors (converted to Float32) and the metadata.
+    /// - Throws: ``ModelFileError``: `io` when the file is missing or unreadable, or any error of
+    ///   ``decode(_:file:)``.
     public static func read(from path: String) throws(ModelFileError) -> Contents {
         try decode(try bytes(of: path), file: (path as NSString).lastPathComponent)
     }
@@ -83,6 +103,14 @@ public enum SafeTensors {
     }
 
     /// Validates and decodes the bytes of a safetensors file; `file` names it in errors.
+    ///
+    /// - Parameters:
+    ///   - bytes: The file's bytes.
+    ///   - file: The name used in error messages.
+    /// - Returns: The tensors (converted to Float32) in data order, and the metadata.
+    /// - Throws: ``ModelFileError``: `unsupportedDType` for a dtype Slope does not read, or
+    ///   `malformed` naming what is wrong (the header's length, JSON or fields, a shape, offsets
+    ///   outside the data or overlapping).
     public static func decode(_ bytes: [UInt8], file: String) throws(ModelFileError) -> Contents {
         func bad(_ reason: String) -> ModelFileError { .malformed(file: file, reason: reason) }
         guard bytes.count >= 8 else { throw bad("it has \(bytes.count) bytes; a safetensors file starts with an 8-byte header length") }

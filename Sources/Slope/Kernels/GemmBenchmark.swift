@@ -14,6 +14,11 @@ public enum MatmulBenchmark {
     /// ```swift
     /// MatmulBenchmark.gflops(n: 512, useBLAS: false)  // e.g. 150.0
     /// ```
+    ///
+    /// - Parameters:
+    ///   - n: The side of the square matrices, at least 1.
+    ///   - useBLAS: `true` to time the loaded BLAS library, `false` for Slope's built-in kernel.
+    /// - Returns: The median GFLOP/s, or `nil` when `useBLAS` is `true` and no BLAS is loaded.
     public static func gflops(n: Int, useBLAS: Bool) -> Double? {
         require(n > 0, "MatmulBenchmark.gflops: n must be positive, got \(n)")
         if useBLAS && !BLAS.isLoaded { return nil }

@@ -10,6 +10,9 @@ public struct LRFindResult: Sendable {
     public let suggestion: Float
 
     /// A chart of loss against learning rate (log scale) with the suggestion marked.
+    ///
+    /// - Returns: A chart with the loss line and, when the suggestion lies in the range tried, a
+    ///   point labelled `valley <rate>`.
     public func chart() -> Chart {
         var chart = Chart(title: "Learning rate finder", xTitle: "learning rate", yTitle: "loss", xScale: .logarithmic)
         chart.addLine(x: learningRates, y: losses, label: "loss")
@@ -29,6 +32,15 @@ extension Learner {
     /// let found = learner.lrFind()
     /// learner.fitOneCycle(epochs: 5, maxLR: found.suggestion)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - startLR: The first learning rate, positive.
+    ///   - endLR: The last learning rate, above `startLR`; rate `i` is
+    ///     `startLR · (endLR/startLR)^(i/(iterations-1))`.
+    ///   - iterations: How many batches to train at most (at least 2); the training data is cycled
+    ///     when it has fewer batches.
+    /// - Returns: The rates tried, their smoothed losses and the valley suggestion; the model's
+    ///   weights are as before the call.
     public func lrFind(startLR: Float = 1e-7, endLR: Float = 10, iterations: Int = 100) -> LRFindResult {
         require(startLR > 0 && endLR > startLR && iterations >= 2, "lrFind: needs 0 < startLR < endLR and at least 2 iterations")
         let snapshot = ModelSnapshot(model)

@@ -47,6 +47,15 @@ public final class Learner: @unchecked Sendable {
 
     /// Makes a learner. `optimizer` defaults to fastai's: Adam (β = 0.9, 0.99, ε = 1e-5) with
     /// decoupled weight decay 0.01.
+    ///
+    /// - Parameters:
+    ///   - data: The training and validation loaders.
+    ///   - model: The module to train.
+    ///   - loss: The loss from `(predictions, targets)`, a scalar tensor.
+    ///   - metrics: Computed on the whole validation set after each epoch, one table column each.
+    ///   - callbacks: Run at each point of the loop, in order.
+    ///   - optimizer: Makes the optimizer from the model and the starting learning rate; `nil` for
+    ///     ``fastaiAdam(weightDecay:)``.
     public init(data: DataLoaders, model: Module, loss: @escaping (Tensor, Tensor) -> Tensor, metrics: [Metric] = [],
                 callbacks: [LearnerCallback] = [], optimizer: ((Module, Float) -> Optimizer)? = nil) {
         self.data = data
@@ -64,6 +73,10 @@ public final class Learner: @unchecked Sendable {
     /// ```swift
     /// learner.fit(epochs: 3, lr: 1e-3)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - epochs: How many passes over the training data.
+    ///   - lr: The learning rate for every batch.
     public func fit(epochs: Int, lr: Float) {
         run(epochs: epochs, lr: lr) { _ in (lr, nil) }
     }
@@ -73,6 +86,10 @@ public final class Learner: @unchecked Sendable {
     /// ```swift
     /// learner.fitOneCycle(epochs: 5, maxLR: 1e-2)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - epochs: How many passes over the training data; the schedule spans all their batches.
+    ///   - maxLR: The peak learning rate (see ``OneCycleSchedule``).
     public func fitOneCycle(epochs: Int, maxLR: Float) {
         let schedule = OneCycleSchedule(maxLR: maxLR)
         run(epochs: epochs, lr: schedule.learningRate(at: 0)) { progress in
@@ -177,6 +194,9 @@ public final class Learner: @unchecked Sendable {
     /// ```swift
     /// let (loss, metrics) = learner.validate()
     /// ```
+    ///
+    /// - Returns: The loss averaged over validation samples and each metric's value, in the order
+    ///   of ``metrics``; NaN for all when the validation set is empty.
     public func validate() -> (loss: Double, metrics: [(name: String, value: Double)]) {
         let wasTraining = model.isTraining
         model.eval()
@@ -213,6 +233,10 @@ public final class Learner: @unchecked Sendable {
 /// ```swift
 /// let learner = Learner(data: data, model: model, loss: loss, optimizer: fastaiAdam(weightDecay: 0.1))
 /// ```
+///
+/// - Parameter weightDecay: The decoupled weight decay λ.
+/// - Returns: A maker for `Learner(optimizer:)`: AdamW over the model's named parameters at the
+///   given learning rate.
 public func fastaiAdam(weightDecay: Float = 0.01) -> (Module, Float) -> Optimizer {
     { model, lr in AdamW(parameters: model.namedParameters(), lr: lr, beta1: 0.9, beta2: 0.99, epsilon: 1e-5, weightDecay: weightDecay) }
 }

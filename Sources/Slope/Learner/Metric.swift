@@ -12,6 +12,12 @@ public struct Metric: Sendable {
     public let compute: @Sendable (_ predictions: Tensor, _ targets: Tensor) -> Double
 
     /// Makes a metric.
+    ///
+    /// - Parameters:
+    ///   - name: The column name in the progress table and the exported file.
+    ///   - higherIsBetter: Whether larger values are better (for ``KeepBestModel`` and ``EarlyStopping``).
+    ///   - compute: The metric from the validation predictions and targets, all at once (targets in
+    ///     their original units for regression).
     public init(name: String, higherIsBetter: Bool, compute: @escaping @Sendable (Tensor, Tensor) -> Double) {
         self.name = name
         self.higherIsBetter = higherIsBetter

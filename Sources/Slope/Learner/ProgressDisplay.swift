@@ -24,6 +24,9 @@ public struct ProgressDisplay: Sendable {
     private var lastDraw = Date.distantPast
 
     /// Makes a display; by default live when standard output is a terminal, plain otherwise.
+    ///
+    /// - Parameter style: `.live`, `.plain` or `.silent`; `nil` picks live on a terminal, plain
+    ///   otherwise.
     public init(style: Style? = nil) {
         self.style = style ?? (isatty(STDOUT_FILENO) != 0 ? .live : .plain)
     }

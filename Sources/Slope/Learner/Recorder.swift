@@ -14,6 +14,9 @@ public struct EpochRecord: Sendable {
     public let seconds: Double
 
     /// The value of a column by name (`train_loss`, `valid_loss` or a metric).
+    ///
+    /// - Parameter column: `train_loss`, `valid_loss` or a metric's name.
+    /// - Returns: The value, or `nil` when the row has no such column.
     public func value(of column: String) -> Double? {
         switch column {
         case "train_loss": return trainLoss
@@ -61,6 +64,9 @@ public final class Recorder: @unchecked Sendable {
     }
 
     /// A chart of the training loss per batch and the validation loss per epoch.
+    ///
+    /// - Returns: A chart with a `train` line over batch indices and, after an epoch, a `valid`
+    ///   line at the batches where validation ran.
     public func lossChart() -> Chart {
         var chart = Chart(title: "Loss", xTitle: "batch", yTitle: "loss")
         chart.addLine(x: batchLosses.indices.map(Double.init), y: batchLosses.map(Double.init), label: "train")
@@ -75,6 +81,10 @@ public final class Recorder: @unchecked Sendable {
     /// ```swift
     /// try learner.recorder.plotLoss(to: "loss.svg")
     /// ```
+    ///
+    /// - Parameter path: The SVG file to write; its folder must exist.
+    /// - Throws: `ChartError.writeFailed(path:reason:)` when the file cannot be written; an older
+    ///   file at `path` is left as it was.
     public func plotLoss(to path: String) throws(ChartError) {
         try SVGChart(lossChart()).write(toFile: path)
     }

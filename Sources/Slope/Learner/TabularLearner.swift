@@ -1,5 +1,8 @@
 /// The loss and metrics that suit a task: cross-entropy with accuracy for classification,
 /// MSE with RMSE and R² for regression (on `[N, 1]` outputs).
+///
+/// - Parameter task: Classification or regression, as ``TabularData`` decided from the target.
+/// - Returns: The loss and the default metrics (`accuracy`; or `rmse` and `r2`).
 public func defaultLoss(for task: TabularTask) -> (loss: (Tensor, Tensor) -> Tensor, metrics: [Metric]) {
     switch task {
     case .classification:
@@ -18,6 +21,15 @@ public func defaultLoss(for task: TabularTask) -> (loss: (Tensor, Tensor) -> Ten
 /// let learner = tabularLearner(data: data, layers: [200, 100], seed: 42)
 /// learner.fitOneCycle(epochs: 5, maxLR: 1e-2)
 /// ```
+///
+/// - Parameters:
+///   - data: Loaders made by ``TabularData`` (it is a programmer error to pass others).
+///   - layers: The hidden layer sizes of the model.
+///   - dropout: The dropout probability after each hidden layer.
+///   - weightDecay: The decoupled weight decay of ``fastaiAdam(weightDecay:)``.
+///   - seed: The seed the parameters are drawn from, recorded on export.
+///   - metrics: The metrics, or `nil` for the task's defaults.
+/// - Returns: A learner ready to `fit`.
 public func tabularLearner(data: DataLoaders, layers: [Int] = [200, 100], dropout: Float = 0, weightDecay: Float = 0.01,
                            seed: UInt64 = 42, metrics: [Metric]? = nil) -> Learner {
     guard case .tabular(let prep) = data.preprocessing else {

@@ -13,6 +13,14 @@ public enum VisionModels {
     /// ```swift
     /// let model = VisionModels.smallCNN(channels: 1, height: 28, width: 28, classes: 10, generator: &rng)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - channels: The input's channels (1 for greyscale, 3 for RGB).
+    ///   - height: The input's height in pixels (the classifier expects `height / 4` after two pools).
+    ///   - width: The input's width in pixels.
+    ///   - classes: The number of output logits.
+    ///   - generator: The random stream the parameters are drawn from.
+    /// - Returns: The model, mapping `[N, channels, height, width]` to `[N, classes]` logits.
     public static func smallCNN(channels: Int, height: Int, width: Int, classes: Int, generator: inout some RandomNumberGenerator) -> Sequential {
         Sequential(
             convBlock(channels, 16, generator: &generator), MaxPool2d(kernelSize: 2),
@@ -27,6 +35,12 @@ public enum VisionModels {
     /// ```swift
     /// let model = VisionModels.smallResNet(channels: 3, classes: 5, generator: &rng)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - channels: The input's channels.
+    ///   - classes: The number of output logits.
+    ///   - generator: The random stream the parameters are drawn from.
+    /// - Returns: The model, mapping `[N, channels, H, W]` (any size the strides allow) to `[N, classes]` logits.
     public static func smallResNet(channels: Int, classes: Int, generator: inout some RandomNumberGenerator) -> Sequential {
         Sequential(
             convBlock(channels, 32, generator: &generator),
@@ -46,6 +60,13 @@ public enum VisionModels {
 /// let learner = visionLearner(data: data, seed: 42)
 /// learner.fitOneCycle(epochs: 3, maxLR: 1e-2)
 /// ```
+///
+/// - Parameters:
+///   - data: Loaders made by ``ImageData`` (it is a programmer error to pass others).
+///   - seed: The seed the parameters are drawn from, recorded on export.
+///   - weightDecay: The decoupled weight decay of ``fastaiAdam(weightDecay:)``.
+///   - metrics: The metrics, or `nil` for accuracy.
+/// - Returns: A learner ready to `fit`.
 public func visionLearner(data: DataLoaders, seed: UInt64 = 42, weightDecay: Float = 0.01, metrics: [Metric]? = nil) -> Learner {
     guard case .image(let prep) = data.preprocessing else {
         fatalError("visionLearner: the data was not made by ImageData (no image preprocessing)")

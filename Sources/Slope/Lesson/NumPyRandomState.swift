@@ -18,6 +18,8 @@ public struct NumPyRandomState: Sendable {
     /// ```swift
     /// var numpy = NumPyRandomState(seed: 42)
     /// ```
+    ///
+    /// - Parameter seed: The 32-bit seed, as passed to `np.random.seed`.
     public init(seed: UInt32) {
         var value = seed
         for i in 0..<624 {
@@ -27,6 +29,8 @@ public struct NumPyRandomState: Sendable {
     }
 
     /// The next 32 random bits (MT19937's tempered output).
+    ///
+    /// - Returns: 32 uniformly distributed bits.
     public mutating func nextUInt32() -> UInt32 {
         if position >= 624 { twist() }
         var y = key[position]
@@ -39,12 +43,16 @@ public struct NumPyRandomState: Sendable {
     }
 
     /// A uniform Double in `[0, 1)` with 53 random bits, as `np.random.random_sample`.
+    ///
+    /// - Returns: `(a · 2²⁶ + b) / 2⁵³` for `a` the top 27 bits of one draw and `b` the top 26 of the next.
     public mutating func nextDouble() -> Double {
         let a = Double(nextUInt32() >> 5), b = Double(nextUInt32() >> 6)
         return (a * 67_108_864.0 + b) / 9_007_199_254_740_992.0
     }
 
     /// A standard normal sample, as NumPy's legacy `gauss` (values come in cached pairs).
+    ///
+    /// - Returns: One sample of `N(0, 1)`; every second call returns the cached partner of the pair.
     public mutating func nextGauss() -> Double {
         if let cached = cachedGauss {
             cachedGauss = nil
@@ -66,6 +74,12 @@ public struct NumPyRandomState: Sendable {
     /// ```swift
     /// let noise = numpy.normal(scale: 1.5, count: 20)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - mean: The mean of the distribution.
+    ///   - scale: The standard deviation.
+    ///   - count: How many samples.
+    /// - Returns: `count` values `mean + scale · nextGauss()`.
     public mutating func normal(mean: Double = 0, scale: Double = 1, count: Int) -> [Double] {
         (0..<count).map { _ in mean + scale * nextGauss() }
     }

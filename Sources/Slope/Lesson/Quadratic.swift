@@ -6,6 +6,10 @@
 /// let abc = Tensor([1.5, 1.5, 1.5]).requiresGrad()
 /// let prediction = quadratic(abc)(x)
 /// ```
+///
+/// - Parameter abc: The coefficients `[a, b, c]`, shape `[3]`; usually a leaf that requires grad.
+/// - Returns: A function from `x` (any shape) to `c*x² + b*x + a` of `x`'s shape, recorded for
+///   `backward()` through `abc` (and `x`).
 public func quadratic(_ abc: Tensor) -> (Tensor) -> Tensor {
     require(abc.shape == [3], "quadratic: parameters must have shape [3] ([a, b, c]), got \(abc.shape)")
     return { x in Tensor.polynomial(abc, at: x) }
@@ -16,6 +20,12 @@ public func quadratic(_ abc: Tensor) -> (Tensor) -> Tensor {
 /// ```swift
 /// quadratic(a: 1, b: 2, c: 3)(Tensor([0, 1]))   // tensor([1., 6.])
 /// ```
+///
+/// - Parameters:
+///   - a: The constant term.
+///   - b: The coefficient of `x`.
+///   - c: The coefficient of `x²`.
+/// - Returns: A function from `x` to `c*x² + b*x + a` of `x`'s shape.
 public func quadratic(a: Float, b: Float, c: Float) -> (Tensor) -> Tensor {
     // Same order of float32 operations as NumPy's `c * x**2 + b * x + a`.
     { x in x.squared() * c + x * b + a }
@@ -26,6 +36,12 @@ public func quadratic(a: Float, b: Float, c: Float) -> (Tensor) -> Tensor {
 /// ```swift
 /// let y = rectifiedLinear(m: 1, b: 0.5, x: Tensor.linspace(-2, 2, count: 5))
 /// ```
+///
+/// - Parameters:
+///   - m: The slope; its shape and `x`'s must broadcast.
+///   - b: The intercept; broadcast the same way.
+///   - x: The inputs.
+/// - Returns: `max(m*x + b, 0)` of the broadcast shape.
 public func rectifiedLinear(m: Tensor, b: Tensor, x: Tensor) -> Tensor {
     (m * x + b).relu()
 }
@@ -35,6 +51,12 @@ public func rectifiedLinear(m: Tensor, b: Tensor, x: Tensor) -> Tensor {
 /// ```swift
 /// let y = rectifiedLinear(m: 1, b: 0.5, x: x)
 /// ```
+///
+/// - Parameters:
+///   - m: The slope.
+///   - b: The intercept.
+///   - x: The inputs, any shape.
+/// - Returns: `max(m*x + b, 0)` of `x`'s shape.
 public func rectifiedLinear(m: Float, b: Float, x: Tensor) -> Tensor {
     (x * m + b).relu()
 }
@@ -46,6 +68,14 @@ public func rectifiedLinear(m: Float, b: Float, x: Tensor) -> Tensor {
 /// var numpy = NumPyRandomState(seed: 42)
 /// let y = addNoise(f(x), mult: 0.15, add: 1.5, generator: &numpy)
 /// ```
+///
+/// - Parameters:
+///   - values: The clean values `y`, any shape.
+///   - mult: The standard deviation of the multiplicative noise.
+///   - add: The standard deviation of the additive noise.
+///   - generator: NumPy's stream; `values.count` multiplicative draws come first, then as many
+///     additive ones (the notebook's order).
+/// - Returns: The noisy values, `values`'s shape.
 public func addNoise(_ values: Tensor, mult: Double, add: Double, generator: inout NumPyRandomState) -> Tensor {
     let scaled = generator.normal(scale: mult, count: values.count)
     let shifted = generator.normal(scale: add, count: values.count)
@@ -64,6 +94,16 @@ public enum Lesson {
     /// ```swift
     /// let (x, y) = Lesson.noisyQuadratic(a: 1, b: 2, c: 3, points: 20, seed: 42)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - a: The constant term.
+    ///   - b: The coefficient of `x`.
+    ///   - c: The coefficient of `x²`.
+    ///   - points: How many points.
+    ///   - noiseMult: The standard deviation of the multiplicative noise.
+    ///   - noiseAdd: The standard deviation of the additive noise.
+    ///   - seed: NumPy's seed (`np.random.seed(seed)`).
+    /// - Returns: The `x` values `[points]` and the noisy `y` values `[points]`.
     public static func noisyQuadratic(
         a: Float = 1, b: Float = 2, c: Float = 3, points: Int = 20,
         noiseMult: Double = 0.15, noiseAdd: Double = 1.5, seed: UInt32 = 42

@@ -23,6 +23,11 @@ public struct ReLUSum {
     /// ```swift
     /// let relus = ReLUSum(count: 4, over: -2...2, generator: &rng)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - count: The number of pieces, at least 1.
+    ///   - range: Where the kinks go: piece `i`'s kink is at `lower + (i + ½) · width / count`.
+    ///   - generator: The random stream for each piece's direction and the output weights (`N(0, 0.1²)`).
     public init(count: Int, over range: ClosedRange<Float>, generator: inout some RandomNumberGenerator) {
         require(count >= 1, "ReLUSum: count must be at least 1, got \(count)")
         let width = range.upperBound - range.lowerBound
@@ -45,6 +50,9 @@ public struct ReLUSum {
     /// ```swift
     /// let prediction = relus(x)
     /// ```
+    ///
+    /// - Parameter x: The inputs, rank 1 (`[n]`).
+    /// - Returns: `f(x)`, shape `[n]`, recorded for `backward()` through the four parameters.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         require(x.rank == 1, "ReLUSum: x must be rank 1, got shape \(x.shape)")
         let pieces = rectifiedLinear(m: slopes, b: intercepts, x: x.unsqueezed(axis: 1))

@@ -53,6 +53,14 @@ private func reduceLosses(
 /// ```swift
 /// let loss = crossEntropy(logits: model(images), targets: labels)
 /// ```
+///
+/// - Parameters:
+///   - logits: Unnormalised class scores, `[N, C]`.
+///   - targets: Class indices `[N]`, whole numbers in `0 ..< C` (no gradient).
+///   - labelSmoothing: ε in `[0, 1]`: the share of each target's mass spread evenly over the
+///     `C` classes (fastai's `LabelSmoothingCrossEntropy`).
+///   - reduction: `.mean` (the default), `.sum`, or `.none` for the `[N]` per-sample losses.
+/// - Returns: A scalar tensor, or `[N]` with `.none`.
 public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float = 0, reduction: Reduction = .mean) -> Tensor {
     require(logits.rank == 2, "crossEntropy: logits must be [batch, classes], got shape \(logits.shape)")
     require(targets.shape == [logits.shape[0]], "crossEntropy: targets of shape \(targets.shape) do not match logits \(logits.shape)")
@@ -94,6 +102,12 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
 /// ```swift
 /// let loss = nll(logProbabilities: logits.logSoftmax(axis: 1), targets: labels)
 /// ```
+///
+/// - Parameters:
+///   - logProbabilities: Log-probabilities `[N, C]`, e.g. `logits.logSoftmax(axis: 1)`.
+///   - targets: Class indices `[N]`, whole numbers in `0 ..< C` (no gradient).
+///   - reduction: `.mean` (the default), `.sum`, or `.none` for the `[N]` per-sample losses.
+/// - Returns: A scalar tensor, or `[N]` with `.none`.
 public func nll(logProbabilities: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
     require(logProbabilities.rank == 2, "nll: log-probabilities must be [batch, classes], got shape \(logProbabilities.shape)")
     require(targets.shape == [logProbabilities.shape[0]], "nll: targets of shape \(targets.shape) do not match \(logProbabilities.shape)")
@@ -114,6 +128,12 @@ public func nll(logProbabilities: Tensor, targets: Tensor, reduction: Reduction 
 /// ```swift
 /// let loss = binaryCrossEntropy(logits: model(x).squeezed(axis: 1), targets: survived)
 /// ```
+///
+/// - Parameters:
+///   - logits: One logit per sample, any shape.
+///   - targets: Probabilities in `[0, 1]` of `logits`'s shape (usually 0 or 1; no gradient).
+///   - reduction: `.mean` (the default), `.sum`, or `.none` for per-element losses.
+/// - Returns: A scalar tensor, or one loss per element with `.none`.
 public func binaryCrossEntropy(logits: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
     require(logits.shape == targets.shape, "binaryCrossEntropy: shapes \(logits.shape) and \(targets.shape) differ")
     let x = logits.storage, t = targets.storage

@@ -4,6 +4,12 @@
 /// ```swift
 /// let loss = mse(quadratic(abc)(x), y)
 /// ```
+///
+/// - Parameters:
+///   - prediction: The model's output.
+///   - target: The true values; its shape and `prediction`'s must broadcast (equal shapes take
+///     the one-op path).
+/// - Returns: A scalar tensor.
 public func mse(_ prediction: Tensor, _ target: Tensor) -> Tensor {
     pointwiseLoss("mse", prediction, target, value: { $0 * $0 }, slope: { 2 * $0 }) { $0.squared().mean() }
 }
@@ -14,6 +20,11 @@ public func mse(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 /// ```swift
 /// let loss = mae(prediction, target)
 /// ```
+///
+/// - Parameters:
+///   - prediction: The model's output.
+///   - target: The true values; its shape and `prediction`'s must broadcast.
+/// - Returns: A scalar tensor.
 public func mae(_ prediction: Tensor, _ target: Tensor) -> Tensor {
     pointwiseLoss("mae", prediction, target, value: { Swift.abs($0) }, slope: { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }) {
         $0.abs().mean()
@@ -25,6 +36,11 @@ public func mae(_ prediction: Tensor, _ target: Tensor) -> Tensor {
 /// ```swift
 /// let loss = l1(prediction, target)
 /// ```
+///
+/// - Parameters:
+///   - prediction: The model's output.
+///   - target: The true values; its shape and `prediction`'s must broadcast.
+/// - Returns: `mae(prediction, target)`.
 public func l1(_ prediction: Tensor, _ target: Tensor) -> Tensor { mae(prediction, target) }
 
 /// `mean(value(prediction - target))` as one op when the shapes match (the usual case), with

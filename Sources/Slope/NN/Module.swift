@@ -33,6 +33,10 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// let y = model.forward(x)   // same as model(x)
     /// ```
+    ///
+    /// - Parameter input: The input batch, in the shape the layer documents.
+    /// - Returns: The output; recorded for `backward()` when the input or a parameter requires grad
+    ///   (the base class has no computation and stops with a message).
     open func forward(_ input: Tensor) -> Tensor {
         fatalError("\(type(of: self)) must override forward(_:) to be called")
     }
@@ -73,6 +77,9 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// let y = model(x)
     /// ```
+    ///
+    /// - Parameter input: The input batch.
+    /// - Returns: `forward(input)`.
     public func callAsFunction(_ input: Tensor) -> Tensor { forward(input) }
 
     // MARK: - Tree
@@ -83,6 +90,9 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// model.namedChildren().map(\.name)   // ["0", "1", "2"]
     /// ```
+    ///
+    /// - Returns: Each child module with its name: the property name, `name.i` for element `i` of an
+    ///   array, nothing for a `nil` optional.
     open func namedChildren() -> [(name: String, module: Module)] {
         reflectedSlots().compactMap { slot in
             if case .module(let module) = slot.value { return (slot.name, module) }
@@ -91,6 +101,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     }
 
     /// This module's own parameters (not its children's), with their names.
+    ///
+    /// - Returns: The stored `Tensor` properties not marked `@Buffer`, under their snake_case names.
     open func ownParameters() -> [(name: String, tensor: Tensor)] {
         reflectedSlots().compactMap { slot in
             if case .parameter(let tensor) = slot.value { return (slot.name, tensor) }
@@ -99,6 +111,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     }
 
     /// This module's own buffers (not its children's), with their names.
+    ///
+    /// - Returns: The stored `@Buffer` properties, under their snake_case names.
     open func ownBuffers() -> [(name: String, tensor: Tensor)] {
         reflectedSlots().compactMap { slot in
             if case .buffer(let tensor) = slot.value { return (slot.name, tensor) }
@@ -111,6 +125,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// for child in model.children() { print(child) }
     /// ```
+    ///
+    /// - Returns: `namedChildren()`'s modules without their names.
     public func children() -> [Module] { namedChildren().map(\.module) }
 
     /// This module and every descendant, depth first, with dotted paths (`""` for this one);
@@ -119,6 +135,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// model.namedModules().map(\.path)   // ["", "0", "1", "2"]
     /// ```
+    ///
+    /// - Returns: `(path, module)` pairs, this module first with path `""`.
     public func namedModules() -> [(path: String, module: Module)] {
         var seen = Set<ObjectIdentifier>()
         return walkModules(deduplicate: true, seen: &seen)
@@ -142,6 +160,9 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// model.namedParameters().map(\.key)   // ["0.weight", "0.bias", "2.weight", "2.bias"]
     /// ```
+    ///
+    /// - Returns: `(key, tensor)` pairs with dotted keys such as `layers.0.weight`; the tensors are the
+    ///   module's own (changing them changes the model).
     public func namedParameters() -> [(key: String, tensor: Tensor)] {
         var seen = Set<ObjectIdentifier>()
         return namedModules().flatMap { path, module in
@@ -155,6 +176,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// bn.namedBuffers().map(\.key)   // ["running_mean", "running_var", "num_batches_tracked"]
     /// ```
+    ///
+    /// - Returns: `(key, tensor)` pairs with dotted keys such as `1.running_mean`.
     public func namedBuffers() -> [(key: String, tensor: Tensor)] {
         namedModules().flatMap { path, module in
             module.ownBuffers().map { (path.isEmpty ? $0.name : path + "." + $0.name, $0.tensor) }
@@ -166,6 +189,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// let optimizer = SGD(model.parameters(), lr: 0.1)
     /// ```
+    ///
+    /// - Returns: The parameter tensors themselves, not copies.
     public func parameters() -> [Tensor] { namedParameters().map(\.tensor) }
 
     /// Parameters and buffers together under their keys: what a `state_dict` holds (as in
@@ -174,6 +199,9 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// let state = model.stateDict()
     /// ```
+    ///
+    /// - Returns: Module by module in tree order, each module's parameters then its buffers, with
+    ///   dotted keys; the tensors themselves.
     public func stateDict() -> [(key: String, tensor: Tensor)] {
         var seen = Set<ObjectIdentifier>()
         return walkModules(deduplicate: false, seen: &seen).flatMap { path, module in
@@ -189,6 +217,11 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// let firstBlock = try model.getSubmodule("layers.0")
     /// ```
+    ///
+    /// - Parameter path: Child names joined by `.` (`"0.layers.1"`); `""` is this module.
+    /// - Returns: The module at that path.
+    /// - Throws: `ModuleError.missingSubmodule` naming the whole path, the first missing part, the
+    ///   module it was looked up in and the names of that module's children.
     public func getSubmodule(_ path: String) throws(ModuleError) -> Module {
         let parts = path.isEmpty ? [] : path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         var current: Module = self
@@ -219,6 +252,9 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// print(model.parameterCount())   // 97
     /// ```
+    ///
+    /// - Parameter trainableOnly: `true` counts only parameters that require grad (not frozen ones).
+    /// - Returns: The total number of scalar values, each shared tensor counted once.
     public func parameterCount(trainableOnly: Bool = false) -> Int {
         parameters().filter { !trainableOnly || $0.requiresGrad }.reduce(0) { $0 + $1.count }
     }
@@ -230,6 +266,9 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// model.train()
     /// ```
+    ///
+    /// - Parameter on: `true` for training mode, `false` for evaluation mode (as `eval()`).
+    /// - Returns: This module, for chaining.
     @discardableResult
     public func train(_ on: Bool = true) -> Self {
         for (_, module) in namedModules() { module.isTraining = on }
@@ -242,6 +281,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// model.eval()
     /// let prediction = noGrad { model(x) }
     /// ```
+    ///
+    /// - Returns: This module, for chaining.
     @discardableResult
     public func eval() -> Self { train(false) }
 
@@ -250,6 +291,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// try model.getSubmodule("0").freeze()
     /// ```
+    ///
+    /// - Returns: This module, for chaining.
     @discardableResult
     public func freeze() -> Self {
         for parameter in parameters() { parameter.requiresGrad(false) }
@@ -261,6 +304,8 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// ```swift
     /// model.unfreeze()
     /// ```
+    ///
+    /// - Returns: This module, for chaining.
     @discardableResult
     public func unfreeze() -> Self {
         for parameter in parameters() { parameter.requiresGrad(true) }
@@ -369,6 +414,8 @@ public final class Buffer: @unchecked Sendable {
     public var wrappedValue: Tensor
 
     /// Wraps a tensor as a buffer.
+    ///
+    /// - Parameter wrappedValue: The tensor held as the buffer (its values are saved with the model).
     public init(wrappedValue: Tensor) { self.wrappedValue = wrappedValue }
 }
 

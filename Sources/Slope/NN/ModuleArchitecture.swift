@@ -47,8 +47,15 @@ public protocol ModuleArchitecture: Module {
     var settings: Settings { get }
     /// Makes the module from validated settings, with placeholder parameters (a rebuild from a
     /// file loads the file's values afterwards).
+    ///
+    /// - Parameter settings: Settings that pass `validate()` (initialisers `require` it).
     init(settings: Settings)
     /// Builds the module a file describes; by default from the spec's settings alone.
+    ///
+    /// - Parameter spec: The module as read from the file: type, settings and children.
+    /// - Returns: The module, with placeholder parameters.
+    /// - Throws: `ModelFileError` naming the file and key when the settings or children are not
+    ///   acceptable.
     static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module
 }
 
@@ -228,6 +235,8 @@ public enum ModuleRegistry {
     }
 
     /// Lets model files name `type`.
+    ///
+    /// - Parameter type: The module type; a later registration under the same ``ModuleArchitecture/typeName`` replaces the earlier one.
     public static func register(_ type: any ModuleArchitecture.Type) {
         types.withLock { $0[type.typeName] = type }
     }
@@ -241,6 +250,11 @@ public enum ModuleRegistry {
     public static var knownTypes: [String] { types.withLock { $0.keys.sorted() } }
 
     /// Builds the module a spec describes.
+    ///
+    /// - Parameter spec: The module as read from the file.
+    /// - Returns: The module, built by its registered type's `make(from:)`, with placeholder parameters.
+    /// - Throws: `ModelFileError.unknownModuleType` (listing the known types) when no type of that
+    ///   name is registered, or the type's own `ModelFileError` for its settings or children.
     public static func make(_ spec: ModuleSpec) throws(ModelFileError) -> Module {
         guard let type = types.withLock({ $0[spec.type] }) ?? spec.extraTypes[spec.type] else {
             throw .unknownModuleType(file: spec.file, path: spec.path, type: spec.type, known: knownTypes)

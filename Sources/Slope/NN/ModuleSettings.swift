@@ -20,6 +20,8 @@
 /// ```
 public protocol ModuleSettings: Decodable, Equatable, Sendable {
     /// Throws when a setting is outside what the module accepts, naming the setting.
+    ///
+    /// - Throws: ``SettingError`` naming the first setting out of range, what it must be and what it is.
     func validate() throws(SettingError)
     /// How many parameter and buffer values a module with these settings holds (checked against
     /// what a file stores before anything is allocated; called only after `validate()` passed).
@@ -28,6 +30,8 @@ public protocol ModuleSettings: Decodable, Equatable, Sendable {
 
 extension ModuleSettings {
     /// No constraints by default.
+    ///
+    /// - Throws: Nothing: the default accepts every value; types with constraints implement their own.
     public func validate() throws(SettingError) {}
     /// No values by default (layers without parameters).
     public var valueCount: Int { 0 }

@@ -7,6 +7,11 @@ extension Tensor {
     /// ```swift
     /// Tensor([1, 2]) + Tensor([[10], [20]])   // shape [2, 2]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The first addend.
+    ///   - rhs: The second addend; its shape and `lhs`'s must broadcast.
+    /// - Returns: A tensor of the broadcast shape; recorded for `backward()` when either input requires grad.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: "add", +)
         let result = Tensor(unchecked: shape, values)
@@ -19,6 +24,11 @@ extension Tensor {
     /// ```swift
     /// let residual = prediction - target
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The minuend.
+    ///   - rhs: The subtrahend; its shape and `lhs`'s must broadcast.
+    /// - Returns: A tensor of the broadcast shape; recorded for `backward()` when either input requires grad.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: "sub", -)
         let result = Tensor(unchecked: shape, values)
@@ -32,6 +42,11 @@ extension Tensor {
     /// ```swift
     /// let y = m * x
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The first factor.
+    ///   - rhs: The second factor; its shape and `lhs`'s must broadcast.
+    /// - Returns: A tensor of the broadcast shape; recorded for `backward()` when either input requires grad.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: "mul", *)
         let result = Tensor(unchecked: shape, values)
@@ -65,6 +80,11 @@ extension Tensor {
     /// ```swift
     /// let normalized = x / std
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The dividend.
+    ///   - rhs: The divisor; its shape and `lhs`'s must broadcast (division by 0 gives ±inf or NaN, as in IEEE 754).
+    /// - Returns: A tensor of the broadcast shape; recorded for `backward()` when either input requires grad.
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (shape, values) = Kernels.broadcastZip(lhs, rhs, op: "div", /)
         let result = Tensor(unchecked: shape, values)
@@ -81,6 +101,9 @@ extension Tensor {
     /// ```swift
     /// let flipped = -x
     /// ```
+    ///
+    /// - Parameter operand: The tensor to negate.
+    /// - Returns: A tensor of `operand`'s shape; its gradient is `-g`.
     public static prefix func - (operand: Tensor) -> Tensor {
         let result = Tensor(unchecked: operand.shape, Kernels.map(operand.storage) { -$0 })
         if recording(operand) { result.record("neg", operand) { g in -g } }
@@ -94,6 +117,11 @@ extension Tensor {
     /// ```swift
     /// let shifted = x + 1
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor.
+    ///   - rhs: The scalar added to each value.
+    /// - Returns: A tensor of `lhs`'s shape; the gradient passes through unchanged.
     public static func + (lhs: Tensor, rhs: Float) -> Tensor {
         let result = Tensor(unchecked: lhs.shape, Kernels.map(lhs.storage) { $0 + rhs })
         if recording(lhs) { result.record("add", lhs) { g in g } }
@@ -101,6 +129,11 @@ extension Tensor {
     }
 
     /// Adds a tensor to a scalar.
+    ///
+    /// - Parameters:
+    ///   - lhs: The scalar added to each value.
+    ///   - rhs: The tensor.
+    /// - Returns: `rhs + lhs`, a tensor of `rhs`'s shape.
     public static func + (lhs: Float, rhs: Tensor) -> Tensor { rhs + lhs }
 
     /// Subtracts a scalar from every value.
@@ -108,6 +141,11 @@ extension Tensor {
     /// ```swift
     /// let centred = x - 0.5
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor.
+    ///   - rhs: The scalar subtracted from each value.
+    /// - Returns: `lhs + (-rhs)`, a tensor of `lhs`'s shape.
     public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs + (-rhs) }
 
     /// Subtracts every value from a scalar: `(s - a)[i] = s - a[i]`.
@@ -115,6 +153,11 @@ extension Tensor {
     /// ```swift
     /// let complement = 1 - probability
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The scalar `s`.
+    ///   - rhs: The tensor subtracted from it.
+    /// - Returns: A tensor of `rhs`'s shape; its gradient is `-g`.
     public static func - (lhs: Float, rhs: Tensor) -> Tensor {
         let result = Tensor(unchecked: rhs.shape, Kernels.map(rhs.storage) { lhs - $0 })
         if recording(rhs) { result.record("rsub", rhs) { g in -g } }
@@ -126,6 +169,11 @@ extension Tensor {
     /// ```swift
     /// let step = lr * grad
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor.
+    ///   - rhs: The scalar factor `s`.
+    /// - Returns: A tensor of `lhs`'s shape; its gradient is `s · g`.
     public static func * (lhs: Tensor, rhs: Float) -> Tensor {
         let result = Tensor(unchecked: lhs.shape, Kernels.map(lhs.storage) { $0 * rhs })
         if recording(lhs) { result.record("mul", lhs) { g in g * rhs } }
@@ -133,6 +181,11 @@ extension Tensor {
     }
 
     /// Multiplies a scalar by every value.
+    ///
+    /// - Parameters:
+    ///   - lhs: The scalar factor.
+    ///   - rhs: The tensor.
+    /// - Returns: `rhs * lhs`, a tensor of `rhs`'s shape.
     public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs * lhs }
 
     /// Divides every value by a scalar.
@@ -140,6 +193,11 @@ extension Tensor {
     /// ```swift
     /// let half = x / 2
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor.
+    ///   - rhs: The scalar divisor `s`.
+    /// - Returns: A tensor of `lhs`'s shape; its gradient is `g / s`.
     public static func / (lhs: Tensor, rhs: Float) -> Tensor {
         let result = Tensor(unchecked: lhs.shape, Kernels.map(lhs.storage) { $0 / rhs })
         if recording(lhs) { result.record("div", lhs) { g in g / rhs } }
@@ -151,6 +209,11 @@ extension Tensor {
     /// ```swift
     /// let inverse = 1 / x
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The scalar dividend `s`.
+    ///   - rhs: The tensor of divisors.
+    /// - Returns: A tensor of `rhs`'s shape.
     public static func / (lhs: Float, rhs: Tensor) -> Tensor {
         let result = Tensor(unchecked: rhs.shape, Kernels.map(rhs.storage) { lhs / $0 })
         if recording(rhs) { result.record("rdiv", rhs) { g in -lhs * g / (rhs * rhs) } }
@@ -175,6 +238,10 @@ extension Tensor {
     /// ```swift
     /// noGrad { w += update }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor updated in place; when it requires grad, only inside `noGrad { }`.
+    ///   - rhs: The values added; broadcast to `lhs`'s shape (it may not grow `lhs`).
     public static func += (lhs: Tensor, rhs: Tensor) { lhs.updateInPlace("+=", rhs, +) }
 
     /// Subtracts `rhs` from `lhs` in place: the gradient-descent step.
@@ -182,6 +249,10 @@ extension Tensor {
     /// ```swift
     /// noGrad { abc -= 0.01 * abc.grad! }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor updated in place; when it requires grad, only inside `noGrad { }`.
+    ///   - rhs: The values subtracted; broadcast to `lhs`'s shape (it may not grow `lhs`).
     public static func -= (lhs: Tensor, rhs: Tensor) { lhs.updateInPlace("-=", rhs, -) }
 
     /// Multiplies `lhs` by `rhs` in place.
@@ -189,6 +260,10 @@ extension Tensor {
     /// ```swift
     /// noGrad { w *= mask }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor updated in place; when it requires grad, only inside `noGrad { }`.
+    ///   - rhs: The factors; broadcast to `lhs`'s shape (it may not grow `lhs`).
     public static func *= (lhs: Tensor, rhs: Tensor) { lhs.updateInPlace("*=", rhs, *) }
 
     /// Divides `lhs` by `rhs` in place.
@@ -196,15 +271,35 @@ extension Tensor {
     /// ```swift
     /// noGrad { w /= norm }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor updated in place; when it requires grad, only inside `noGrad { }`.
+    ///   - rhs: The divisors; broadcast to `lhs`'s shape (it may not grow `lhs`).
     public static func /= (lhs: Tensor, rhs: Tensor) { lhs.updateInPlace("/=", rhs, /) }
 
     /// Adds a scalar in place.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor updated in place (inside `noGrad { }` when it requires grad).
+    ///   - rhs: The scalar added to each value.
     public static func += (lhs: Tensor, rhs: Float) { lhs.updateInPlace("+=", Tensor(rhs), +) }
     /// Subtracts a scalar in place.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor updated in place (inside `noGrad { }` when it requires grad).
+    ///   - rhs: The scalar subtracted from each value.
     public static func -= (lhs: Tensor, rhs: Float) { lhs.updateInPlace("-=", Tensor(rhs), -) }
     /// Multiplies by a scalar in place.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor updated in place (inside `noGrad { }` when it requires grad).
+    ///   - rhs: The scalar each value is multiplied by.
     public static func *= (lhs: Tensor, rhs: Float) { lhs.updateInPlace("*=", Tensor(rhs), *) }
     /// Divides by a scalar in place.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor updated in place (inside `noGrad { }` when it requires grad).
+    ///   - rhs: The scalar each value is divided by.
     public static func /= (lhs: Tensor, rhs: Float) { lhs.updateInPlace("/=", Tensor(rhs), /) }
 
     /// Overwrites the values with `other`'s (same shape), in place; `noGrad` rules as for `-=`.
@@ -212,6 +307,8 @@ extension Tensor {
     /// ```swift
     /// noGrad { abc.assign(Tensor([1.5, 1.5, 1.5])) }
     /// ```
+    ///
+    /// - Parameter other: The tensor whose values are copied; it must have exactly this tensor's shape.
     public func assign(_ other: Tensor) {
         updateInPlace("assign", other) { _, new in new }
     }

@@ -11,6 +11,16 @@ extension Tensor {
     /// ```swift
     /// let (y, mean, variance) = Tensor.batchNorm(x, weight: gamma, bias: beta, epsilon: 1e-5)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - input: The activations, shape `[N, C, ...]` (rank 2 or more).
+    ///   - weight: The per-channel scale `γ`, shape `[C]`.
+    ///   - bias: The per-channel shift `β`, shape `[C]`.
+    ///   - statistics: The running mean and variance to normalise with (evaluation mode), `C` values
+    ///     each; `nil` (training mode) uses this batch's.
+    ///   - epsilon: Added to the variance before the square root, `σ⁻¹ = 1/√(σ² + ε)`.
+    /// - Returns: The normalised output (the input's shape), and the per-channel mean and biased
+    ///   variance that were used (the batch's, or `statistics` when given), for updating running statistics.
     public static func batchNorm(
         _ input: Tensor, weight: Tensor, bias: Tensor, statistics: (mean: [Float], variance: [Float])? = nil, epsilon: Float
     ) -> (output: Tensor, mean: [Float], variance: [Float]) {

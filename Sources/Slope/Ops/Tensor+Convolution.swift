@@ -21,6 +21,8 @@ public struct IntOrPair: Equatable, Sendable, ExpressibleByIntegerLiteral, Expre
     /// ```swift
     /// let stride = IntOrPair(2)   // (2, 2)
     /// ```
+    ///
+    /// - Parameter size: The height and the width.
     public init(_ size: Int) {
         height = size
         width = size
@@ -31,6 +33,10 @@ public struct IntOrPair: Equatable, Sendable, ExpressibleByIntegerLiteral, Expre
     /// ```swift
     /// let kernel = IntOrPair(3, 1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - height: The size along the height axis.
+    ///   - width: The size along the width axis.
     public init(_ height: Int, _ width: Int) {
         self.height = height
         self.width = width
@@ -41,16 +47,22 @@ public struct IntOrPair: Equatable, Sendable, ExpressibleByIntegerLiteral, Expre
     /// ```swift
     /// let padding = IntOrPair((1, 0))
     /// ```
+    ///
+    /// - Parameter pair: `(height, width)`.
     public init(_ pair: (Int, Int)) {
         self.init(pair.0, pair.1)
     }
 
     /// The same size along both axes, from a literal: `stride: 2`.
+    ///
+    /// - Parameter value: The height and the width.
     public init(integerLiteral value: Int) {
         self.init(value)
     }
 
     /// `[height, width]` (or `[size]` for both), from a literal: `padding: [1, 0]`.
+    ///
+    /// - Parameter elements: One value (both axes) or two (`height`, `width`); any other count is a programmer error.
     public init(arrayLiteral elements: Int...) {
         require(
             elements.count == 1 || elements.count == 2,
@@ -84,6 +96,16 @@ extension Tensor {
     /// let weight = Tensor.randn([16, 1, 3, 3], generator: &rng).requiresGrad()
     /// let features = images.conv2d(weight: weight, bias: bias, padding: 1)   // [64, 16, 28, 28]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - weight: The filters, `[O, C/groups, kH, kW]`.
+    ///   - bias: One value per output channel, `[O]`, or `nil` for none.
+    ///   - stride: The step between windows `(sh, sw)`, at least 1.
+    ///   - padding: Zeros added on each side `(ph, pw)`, not negative.
+    ///   - dilation: The spacing between kernel taps `(dh, dw)`, at least 1.
+    ///   - groups: How many groups the channels split into; `C` and `O` must both divide by it
+    ///     (`groups == C` is a depthwise convolution).
+    /// - Returns: The feature maps, `[N, O, H', W']` (or `[O, H', W']` for a `[C, H, W]` input).
     public func conv2d(
         weight: Tensor, bias: Tensor? = nil, stride: IntOrPair = 1, padding: IntOrPair = 0,
         dilation: IntOrPair = 1, groups: Int = 1
@@ -172,6 +194,16 @@ extension Tensor {
     /// ```swift
     /// let y = x.conv2d(weight: w, stride: (2, 1), padding: (1, 0))
     /// ```
+    ///
+    /// - Parameters:
+    ///   - weight: The filters, `[O, C/groups, kH, kW]`.
+    ///   - bias: One value per output channel, `[O]`, or `nil` for none.
+    ///   - stride: The step between windows `(sh, sw)` as a tuple, at least 1.
+    ///   - padding: Zeros added on each side `(ph, pw)` as a tuple, not negative.
+    ///   - dilation: The spacing between kernel taps `(dh, dw)` as a tuple, at least 1.
+    ///   - groups: How many groups the channels split into; `C` and `O` must both divide by it
+    ///     (`groups == C` is a depthwise convolution).
+    /// - Returns: The feature maps, `[N, O, H', W']` (or `[O, H', W']` for a `[C, H, W]` input).
     public func conv2d(
         weight: Tensor, bias: Tensor? = nil, stride: (Int, Int), padding: (Int, Int) = (0, 0),
         dilation: (Int, Int) = (1, 1), groups: Int = 1

@@ -64,6 +64,9 @@ extension Tensor {
     /// ```swift
     /// let c = abc[2]   // a scalar tensor
     /// ```
+    ///
+    /// - Parameter index: A position on the first axis, in `-shape[0] ..< shape[0]`.
+    /// - Returns: A tensor of rank one less (a copy of that slice).
     public subscript(_ index: Int) -> Tensor {
         require(rank > 0, "subscript: cannot index a scalar tensor")
         let length = shape[0]
@@ -93,6 +96,9 @@ extension Tensor {
     /// m[1, 1...]        // tensor([5., 6.])
     /// m[.all, 0]        // tensor([1., 4.])
     /// ```
+    ///
+    /// - Parameter indices: At most `rank` entries (`Int`, a Swift range, or a ``TensorIndex``), plus any `.newAxis`.
+    /// - Returns: A copy of the selected values; an `Int` entry removes its axis, a range keeps it, `.newAxis` adds one.
     public subscript(_ indices: any TensorIndexConvertible...) -> Tensor {
         slice(indices.map(\.tensorIndex))
     }
@@ -159,6 +165,11 @@ extension Tensor {
     /// ```swift
     /// Tensor.concatenate([Tensor([1, 2]), Tensor([3])])   // tensor([1., 2., 3.])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - tensors: The tensors to join, at least one, all of one rank with equal sizes except along `axis`.
+    ///   - axis: The axis to join along (negative counts from the end).
+    /// - Returns: A tensor whose size along `axis` is the sum of the inputs'; each input gets its slice of the gradient.
     public static func concatenate(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         require(!tensors.isEmpty, "concatenate: needs at least one tensor")
         let first = tensors[0]
@@ -206,6 +217,11 @@ extension Tensor {
     /// ```swift
     /// Tensor.stack([Tensor([1, 2]), Tensor([3, 4])])   // shape [2, 2]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - tensors: The tensors to stack, at least one, all of one shape.
+    ///   - axis: Where the new axis goes, in `-(rank + 1)...rank`.
+    /// - Returns: A tensor of rank one more, of size `tensors.count` along `axis`.
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         require(!tensors.isEmpty, "stack: needs at least one tensor")
         require(
@@ -223,6 +239,11 @@ extension Tensor {
     /// ```swift
     /// let batch = table.indexSelect(axis: 0, indices: [4, 0, 7])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to pick along (negative counts from the end).
+    ///   - indices: Positions on that axis, each in `0 ..< shape[axis]`.
+    /// - Returns: A tensor of this tensor's shape with `indices.count` along `axis`.
     public func indexSelect(axis: Int, indices: [Int]) -> Tensor {
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "indexSelect")
         let length = shape[resolved]
@@ -268,6 +289,11 @@ extension Tensor {
     /// ```swift
     /// let targetLogits = logits.gather(axis: 1, indices: targets.unsqueezed(axis: 1))
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axis: The axis that `indices` point into (negative counts from the end).
+    ///   - indices: Whole-number positions, this tensor's shape except along `axis`; it gets no gradient.
+    /// - Returns: A tensor of `indices`'s shape; the gradient scatters back (adding where positions repeat).
     public func gather(axis: Int, indices: Tensor) -> Tensor {
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "gather")
         var expected = shape, given = indices.shape

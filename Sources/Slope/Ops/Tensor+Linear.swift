@@ -7,6 +7,11 @@ extension Tensor {
     /// ```swift
     /// let y = x.linear(weight: w, bias: b)   // [64, 784] -> [64, 10]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - weight: The weight `W`, shape `[out, in]` with `in` equal to this tensor's last axis.
+    ///   - bias: The bias `b`, shape `[out]`, or `nil` for none.
+    /// - Returns: A tensor of shape `[..., out]`: this tensor's leading axes with the last replaced.
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
         require(weight.rank == 2, "linear: weight must be [out, in], got shape \(weight.shape)")
         require(rank >= 1 && shape[rank - 1] == weight.shape[1],

@@ -11,6 +11,10 @@ extension Tensor {
     /// ```swift
     /// let squares = x.pow(2)
     /// ```
+    ///
+    /// - Parameter exponent: The power `p`; any Float (negative values of `a` with a non-integer
+    ///   `p` give NaN, as `powf` does).
+    /// - Returns: A tensor of this tensor's shape.
     public func pow(_ exponent: Float) -> Tensor {
         let input = self
         let values: [Float]
@@ -37,6 +41,8 @@ extension Tensor {
     /// ```swift
     /// let squaredError = (prediction - target).squared()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape; its gradient is `2a · g`.
     public func squared() -> Tensor { pow(2) }
 
     /// The natural exponential: `e^a[i]`; `d/da = e^a`.
@@ -44,6 +50,8 @@ extension Tensor {
     /// ```swift
     /// Tensor([0, 1]).exp()   // tensor([1.0000, 2.7183])
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape.
     public func exp() -> Tensor {
         let values = Kernels.map(storage) { Foundation.exp($0) }
         let result = sameShape(values)
@@ -58,6 +66,8 @@ extension Tensor {
     /// ```swift
     /// let logProbabilities = probabilities.log()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape (`-inf` at 0, NaN below 0).
     public func log() -> Tensor {
         let input = self
         let result = sameShape(Kernels.map(storage) { Foundation.log($0) })
@@ -72,6 +82,8 @@ extension Tensor {
     /// ```swift
     /// let rmse = mse(prediction, target).sqrt()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape (NaN below 0).
     public func sqrt() -> Tensor {
         let values = Kernels.map(storage) { $0.squareRoot() }
         let result = sameShape(values)
@@ -86,6 +98,8 @@ extension Tensor {
     /// ```swift
     /// let mae = (prediction - target).abs().mean()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape.
     public func abs() -> Tensor {
         let input = self
         let result = sameShape(Kernels.map(storage) { Swift.abs($0) })
@@ -104,6 +118,11 @@ extension Tensor {
     /// ```swift
     /// let clipped = x.clamp(min: 0, max: 1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lower: The smallest value kept (`min:`); values below become `lower`.
+    ///   - upper: The largest value kept (`max:`); values above become `upper`.
+    /// - Returns: A tensor of this tensor's shape.
     public func clamp(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
         let input = self
         let result = sameShape(Kernels.map(storage) { $0.isNaN ? $0 : Swift.min(Swift.max($0, lower), upper) })
@@ -122,6 +141,8 @@ extension Tensor {
     /// ```swift
     /// let hidden = (x * m + b).relu()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape.
     public func relu() -> Tensor {
         let input = self
         let result = sameShape(Kernels.map(storage) { $0 <= 0 ? 0 : $0 })
@@ -137,6 +158,8 @@ extension Tensor {
     /// ```swift
     /// let probability = logit.sigmoid()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape, values in `(0, 1)`.
     public func sigmoid() -> Tensor {
         let values = Kernels.map(storage) { x in
             x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
@@ -153,6 +176,8 @@ extension Tensor {
     /// ```swift
     /// let squashed = x.tanh()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape, values in `(-1, 1)`.
     public func tanh() -> Tensor {
         let values = Kernels.map(storage) { Foundation.tanh($0) }
         let result = sameShape(values)
@@ -167,6 +192,8 @@ extension Tensor {
     /// ```swift
     /// let y = Tensor.linspace(-3, 3, count: 200).sin()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape (radians in, values in `[-1, 1]` out).
     public func sin() -> Tensor {
         let input = self
         let result = sameShape(Kernels.map(storage) { Foundation.sin($0) })
@@ -181,6 +208,8 @@ extension Tensor {
     /// ```swift
     /// let y = x.cos()
     /// ```
+    ///
+    /// - Returns: A tensor of this tensor's shape (radians in, values in `[-1, 1]` out).
     public func cos() -> Tensor {
         let input = self
         let result = sameShape(Kernels.map(storage) { Foundation.cos($0) })
@@ -197,6 +226,11 @@ extension Tensor {
     /// ```swift
     /// let y = maximum(m * x + b, Tensor(0))   // the lesson's rectified linear
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: One input.
+    ///   - rhs: The other; its shape and `lhs`'s must broadcast.
+    /// - Returns: A tensor of the broadcast shape.
     public static func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
         selectBetween(lhs, rhs, op: "maximum") { $0 > $1 }
     }
@@ -207,6 +241,11 @@ extension Tensor {
     /// ```swift
     /// let capped = Tensor.minimum(x, limit)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lhs: One input.
+    ///   - rhs: The other; its shape and `lhs`'s must broadcast.
+    /// - Returns: A tensor of the broadcast shape.
     public static func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor {
         selectBetween(lhs, rhs, op: "minimum") { $0 < $1 }
     }
@@ -241,6 +280,11 @@ extension Tensor {
 /// ```swift
 /// let y = maximum(m * x + b, Tensor(0))
 /// ```
+///
+/// - Parameters:
+///   - lhs: One input.
+///   - rhs: The other; its shape and `lhs`'s must broadcast.
+/// - Returns: `Tensor.maximum(lhs, rhs)`.
 public func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { Tensor.maximum(lhs, rhs) }
 
 /// The element-wise smaller of two tensors (`Tensor.minimum`).
@@ -248,4 +292,9 @@ public func maximum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { Tensor.maximum(lhs
 /// ```swift
 /// let y = minimum(x, Tensor(1))
 /// ```
+///
+/// - Parameters:
+///   - lhs: One input.
+///   - rhs: The other; its shape and `lhs`'s must broadcast.
+/// - Returns: `Tensor.minimum(lhs, rhs)`.
 public func minimum(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { Tensor.minimum(lhs, rhs) }

@@ -7,6 +7,11 @@ extension Tensor {
     /// ```swift
     /// let y = x.matmul(w.transposed())   // [batch, in] @ [in, out]
     /// ```
+    ///
+    /// - Parameter other: The right operand; its second-to-last axis (its only axis when rank 1)
+    ///   must equal this tensor's last axis, and batch axes must broadcast.
+    /// - Returns: For `[..., m, k] @ [..., k, n]`, a tensor of shape `[batch..., m, n]`; a scalar when
+    ///   both are rank 1 (the dot product).
     public func matmul(_ other: Tensor) -> Tensor {
         require(rank > 0 && other.rank > 0, "matmul: shapes \(shape) and \(other.shape) cannot be multiplied; scalars are not matrices")
         if rank == 1 && other.rank == 1 {
@@ -92,4 +97,9 @@ extension Tensor {
 /// ```swift
 /// let y = matmul(x, w)
 /// ```
+///
+/// - Parameters:
+///   - lhs: The left operand, `[..., m, k]`.
+///   - rhs: The right operand, `[..., k, n]`.
+/// - Returns: `lhs.matmul(rhs)`.
 public func matmul(_ lhs: Tensor, _ rhs: Tensor) -> Tensor { lhs.matmul(rhs) }

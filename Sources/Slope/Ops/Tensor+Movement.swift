@@ -8,6 +8,10 @@ extension Tensor {
     /// ```swift
     /// Tensor(shape: [6], scalars: [1, 2, 3, 4, 5, 6]).reshaped([2, -1])   // shape [2, 3]
     /// ```
+    ///
+    /// - Parameter newShape: The new sizes; their product must equal `count`, and at most one
+    ///   may be `-1`, which takes the size that makes it so.
+    /// - Returns: A tensor of `newShape` with the same row-major values; its gradient is reshaped back.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var resolved = newShape
         let inferred = newShape.indices.filter { newShape[$0] == -1 }
@@ -36,6 +40,12 @@ extension Tensor {
     /// ```swift
     /// images.flattened(startAxis: 1)   // [64, 1, 28, 28] -> [64, 784]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - startAxis: The first axis merged (negative counts from the end).
+    ///   - endAxis: The last axis merged, included; not before `startAxis`.
+    /// - Returns: A tensor whose axes `startAxis...endAxis` are one axis of their product's size
+    ///   (a rank-0 tensor becomes shape `[1]`).
     public func flattened(startAxis: Int = 0, endAxis: Int = -1) -> Tensor {
         if rank == 0 { return reshaped([1]) }
         let start = Shape.normalize(axis: startAxis, rank: rank, op: "flatten")
@@ -50,6 +60,9 @@ extension Tensor {
     /// ```swift
     /// Tensor(shape: [3, 1], scalars: [1, 2, 3]).squeezed(axis: 1)   // shape [3]
     /// ```
+    ///
+    /// - Parameter axis: The axis to remove (negative counts from the end); its size must be 1.
+    /// - Returns: A tensor of rank one less with the same values (a rank-0 tensor is returned unchanged).
     public func squeezed(axis: Int) -> Tensor {
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "squeeze")
         if rank == 0 { return self }
@@ -64,6 +77,8 @@ extension Tensor {
     /// ```swift
     /// Tensor(shape: [1, 3, 1], scalars: [1, 2, 3]).squeezed()   // shape [3]
     /// ```
+    ///
+    /// - Returns: A tensor with the same values and the shape without its 1s (`[1, 1]` becomes `[]`).
     public func squeezed() -> Tensor { reshaped(shape.filter { $0 != 1 }) }
 
     /// Inserts an axis of size 1 at `axis` (which may be `rank`, or negative from the end).
@@ -71,6 +86,9 @@ extension Tensor {
     /// ```swift
     /// Tensor([1, 2, 3]).unsqueezed(axis: 1)   // shape [3, 1]
     /// ```
+    ///
+    /// - Parameter axis: Where the new axis goes, in `-(rank + 1)...rank`.
+    /// - Returns: A tensor of rank one more with the same values.
     public func unsqueezed(axis: Int) -> Tensor {
         let resolved = Shape.normalize(axis: axis, rank: rank + 1, op: "unsqueeze")
         var newShape = shape
@@ -85,6 +103,10 @@ extension Tensor {
     /// ```swift
     /// images.permuted([0, 2, 3, 1])   // NCHW -> NHWC
     /// ```
+    ///
+    /// - Parameter axes: A permutation of `0..<rank` (negative axes count from the end).
+    /// - Returns: A tensor of the permuted shape (values copied into the new order); its gradient
+    ///   is permuted back by the inverse permutation.
     public func permuted(_ axes: [Int]) -> Tensor {
         let resolved = axes.map { Shape.normalize(axis: $0, rank: rank, op: "permute") }
         require(
@@ -108,6 +130,11 @@ extension Tensor {
     /// ```swift
     /// let wT = w.transposed()   // [out, in] -> [in, out]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - first: One axis (negative counts from the end).
+    ///   - second: The other axis.
+    /// - Returns: The tensor with the two axes swapped (itself when its rank is below 2).
     public func transposed(_ first: Int = -2, _ second: Int = -1) -> Tensor {
         if rank < 2 { return self }
         var axes = Array(0..<rank)
@@ -125,6 +152,10 @@ extension Tensor {
     /// ```swift
     /// Tensor([1, 2, 3]).expanded(to: [2, 3])   // two copies of the row
     /// ```
+    ///
+    /// - Parameter target: The shape to broadcast to: at least this tensor's rank, each trailing
+    ///   size equal to this tensor's or where this tensor has 1; `-1` keeps this tensor's size.
+    /// - Returns: A tensor of the target shape (this tensor itself when it already has that shape).
     public func expanded(to target: [Int]) -> Tensor {
         require(target.count >= rank, "expand: shape \(shape) cannot be expanded to \(target)")
         let offset = target.count - rank

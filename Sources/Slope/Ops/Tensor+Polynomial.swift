@@ -7,6 +7,11 @@ extension Tensor {
     /// ```swift
     /// Tensor.polynomial(Tensor([1, 2, 3]), at: Tensor([0, 1, 2]))   // tensor([ 1.,  6., 17.])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - coefficients: A non-empty rank-1 tensor `[a₀, a₁, ...]`, lowest power first.
+    ///   - x: The points, any shape.
+    /// - Returns: `p(x)` at every point, a tensor of `x`'s shape.
     public static func polynomial(_ coefficients: Tensor, at x: Tensor) -> Tensor {
         require(coefficients.rank == 1 && coefficients.count > 0, "polynomial: coefficients must be a non-empty rank-1 tensor, got shape \(coefficients.shape)")
         let a = coefficients.storage

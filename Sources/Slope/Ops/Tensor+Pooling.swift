@@ -14,6 +14,12 @@ extension Tensor {
     /// ```swift
     /// let pooled = features.maxPool2d(kernelSize: 2)   // [64, 16, 28, 28] -> [64, 16, 14, 14]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - kernelSize: The window `(kH, kW)`, at least 1 each.
+    ///   - stride: The step between windows `(sh, sw)`, at least 1; `nil` uses `kernelSize`.
+    ///   - padding: Rows and columns of padding on each side `(ph, pw)`, never the maximum; at most half the kernel size.
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']` for one image); at least one window must fit.
     public func maxPool2d(kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0) -> Tensor {
         if rank == 3 {
             return unsqueezed(axis: 0).maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding)
@@ -57,6 +63,12 @@ extension Tensor {
     /// ```swift
     /// let pooled = x.maxPool2d(kernelSize: (2, 1))
     /// ```
+    ///
+    /// - Parameters:
+    ///   - kernelSize: The window `(kH, kW)` as a tuple, at least 1 each.
+    ///   - stride: The step between windows `(sh, sw)`, at least 1; `nil` uses `kernelSize`.
+    ///   - padding: Rows and columns of padding on each side `(ph, pw)`, never the maximum; at most half the kernel size.
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']` for one image); at least one window must fit.
     public func maxPool2d(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0)) -> Tensor {
         maxPool2d(kernelSize: IntOrPair(kernelSize), stride: stride.map(IntOrPair.init), padding: IntOrPair(padding))
     }
@@ -74,6 +86,13 @@ extension Tensor {
     /// ```swift
     /// let smoothed = images.avgPool2d(kernelSize: 3, stride: 1, padding: 1)   // same size
     /// ```
+    ///
+    /// - Parameters:
+    ///   - kernelSize: The window `(kH, kW)`, at least 1 each.
+    ///   - stride: The step between windows `(sh, sw)`, at least 1; `nil` uses `kernelSize`.
+    ///   - padding: Rows and columns of zeros added on each side `(ph, pw)`, at most half the kernel size.
+    ///   - countIncludePad: Whether padded positions count in each window's divisor (`true`, PyTorch's default) or not.
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']` for one image); at least one window must fit.
     public func avgPool2d(
         kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0, countIncludePad: Bool = true
     ) -> Tensor {
@@ -112,6 +131,13 @@ extension Tensor {
     /// ```swift
     /// let pooled = x.avgPool2d(kernelSize: (3, 3), stride: (2, 2), padding: (1, 1))
     /// ```
+    ///
+    /// - Parameters:
+    ///   - kernelSize: The window `(kH, kW)` as a tuple, at least 1 each.
+    ///   - stride: The step between windows `(sh, sw)`, at least 1; `nil` uses `kernelSize`.
+    ///   - padding: Rows and columns of zeros added on each side `(ph, pw)`, at most half the kernel size.
+    ///   - countIncludePad: Whether padded positions count in each window's divisor (`true`, PyTorch's default) or not.
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']` for one image); at least one window must fit.
     public func avgPool2d(
         kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0), countIncludePad: Bool = true
     ) -> Tensor {
@@ -130,6 +156,9 @@ extension Tensor {
     /// ```swift
     /// let pooled = features.adaptiveAvgPool2d(outputSize: 1)   // [N, C, H, W] -> [N, C, 1, 1]
     /// ```
+    ///
+    /// - Parameter outputSize: The output's `(H', W')`, at least 1 each (it may exceed the input's size).
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']` for one image).
     public func adaptiveAvgPool2d(outputSize: IntOrPair) -> Tensor {
         if rank == 3 { return unsqueezed(axis: 0).adaptiveAvgPool2d(outputSize: outputSize).squeezed(axis: 0) }
         require(rank == 4, "adaptiveAvgPool2d: input must have shape [N, C, H, W] or [C, H, W], got \(shape)")
@@ -170,6 +199,9 @@ extension Tensor {
     /// ```swift
     /// let pooled = features.adaptiveAvgPool2d(outputSize: (7, 7))
     /// ```
+    ///
+    /// - Parameter outputSize: The output's `(H', W')` as a tuple, at least 1 each.
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']` for one image).
     public func adaptiveAvgPool2d(outputSize: (Int, Int)) -> Tensor {
         adaptiveAvgPool2d(outputSize: IntOrPair(outputSize))
     }

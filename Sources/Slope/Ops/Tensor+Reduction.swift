@@ -22,6 +22,8 @@ extension Tensor {
     /// ```swift
     /// Tensor([1, 2, 3]).sum()   // tensor(6.)
     /// ```
+    ///
+    /// - Returns: A rank-0 tensor; its gradient spreads `g` to every value.
     public func sum() -> Tensor {
         let result = Tensor(unchecked: [], [Kernels.sum(storage)])
         if Tensor.recording(self) {
@@ -36,6 +38,11 @@ extension Tensor {
     /// ```swift
     /// Tensor([[1, 2], [3, 4]]).sum(axes: [0])   // tensor([4., 6.])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axes: The axes to reduce (negative counts from the end).
+    ///   - keepDims: Whether the reduced axes stay as size 1 (so the result broadcasts against this tensor) or are removed.
+    /// - Returns: The sums, this tensor's shape without (or with size 1 at) `axes`.
     public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
         let axes = Shape.normalize(axes: axes, rank: rank, op: "sum")
         if rank == 0 { return self }
@@ -52,6 +59,11 @@ extension Tensor {
     /// ```swift
     /// let rowTotals = m.sum(axis: 1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to reduce (negative counts from the end).
+    ///   - keepDims: Whether the reduced axis stays as size 1 (so the result broadcasts against this tensor) or is removed.
+    /// - Returns: `sum(axes: [axis], keepDims: keepDims)`.
     public func sum(axis: Int, keepDims: Bool = false) -> Tensor { sum(axes: [axis], keepDims: keepDims) }
 
     /// The mean of all values, as a scalar tensor.
@@ -59,6 +71,8 @@ extension Tensor {
     /// ```swift
     /// let loss = ((prediction - target).squared()).mean()
     /// ```
+    ///
+    /// - Returns: A rank-0 tensor, the sum divided by `count` (NaN for an empty tensor); its gradient is `g / count` at every value.
     public func mean() -> Tensor {
         let n = Float(count)
         let result = Tensor(unchecked: [], [Kernels.sum(storage) / n])
@@ -74,6 +88,11 @@ extension Tensor {
     /// ```swift
     /// let columnMeans = table.mean(axes: [0])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axes: The axes to reduce (negative counts from the end).
+    ///   - keepDims: Whether the reduced axes stay as size 1 (so the result broadcasts against this tensor) or are removed.
+    /// - Returns: The means, this tensor's shape without (or with size 1 at) `axes`.
     public func mean(axes: [Int], keepDims: Bool = false) -> Tensor {
         let normalized = Shape.normalize(axes: axes, rank: rank, op: "mean")
         if rank == 0 { return self }
@@ -86,6 +105,11 @@ extension Tensor {
     /// ```swift
     /// let perSample = losses.mean(axis: 1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to reduce (negative counts from the end).
+    ///   - keepDims: Whether the reduced axis stays as size 1 (so the result broadcasts against this tensor) or is removed.
+    /// - Returns: `mean(axes: [axis], keepDims: keepDims)`.
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
 
     // MARK: - Max and min
@@ -115,6 +139,11 @@ extension Tensor {
     /// ```swift
     /// Tensor([[1, 5], [3, 2]]).max(axes: [1])   // tensor([5., 3.])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axes: The axes to reduce (negative counts from the end), or `nil` for all of them.
+    ///   - keepDims: Whether the reduced axes stay as size 1 (so the result broadcasts against this tensor) or are removed.
+    /// - Returns: The maxima, this tensor's shape without (or with size 1 at) the reduced axes.
     public func max(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         extreme(axes, keepDims: keepDims, op: "max", initial: -.infinity) { $0.isNaN || $1.isNaN ? $0 + $1 : Swift.max($0, $1) }
     }
@@ -124,6 +153,11 @@ extension Tensor {
     /// ```swift
     /// let best = scores.max(axis: 1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to reduce (negative counts from the end).
+    ///   - keepDims: Whether the reduced axis stays as size 1 (so the result broadcasts against this tensor) or is removed.
+    /// - Returns: `max(axes: [axis], keepDims: keepDims)`.
     public func max(axis: Int, keepDims: Bool = false) -> Tensor { max(axes: [axis], keepDims: keepDims) }
 
     /// The smallest value over all axes (`axes: nil`) or the given ones.
@@ -131,11 +165,21 @@ extension Tensor {
     /// ```swift
     /// Tensor([3, 1, 2]).min()   // tensor(1.)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axes: The axes to reduce (negative counts from the end), or `nil` for all of them.
+    ///   - keepDims: Whether the reduced axes stay as size 1 (so the result broadcasts against this tensor) or are removed.
+    /// - Returns: The minima, this tensor's shape without (or with size 1 at) the reduced axes.
     public func min(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         extreme(axes, keepDims: keepDims, op: "min", initial: .infinity) { $0.isNaN || $1.isNaN ? $0 + $1 : Swift.min($0, $1) }
     }
 
     /// The smallest value over one axis.
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to reduce (negative counts from the end).
+    ///   - keepDims: Whether the reduced axis stays as size 1 (so the result broadcasts against this tensor) or is removed.
+    /// - Returns: `min(axes: [axis], keepDims: keepDims)`.
     public func min(axis: Int, keepDims: Bool = false) -> Tensor { min(axes: [axis], keepDims: keepDims) }
 
     // MARK: - Arg max
@@ -146,6 +190,11 @@ extension Tensor {
     /// ```swift
     /// let predictedClass = logits.argmax(axis: 1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axis: The axis searched (negative counts from the end), or `nil` for the flattened values.
+    ///   - keepDims: Whether the reduced axis stays as size 1 (so the result broadcasts against this tensor) or is removed.
+    /// - Returns: Positions as whole-number Floats, recorded in no graph.
     public func argmax(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
         argExtreme(axis: axis, keepDims: keepDims, op: "argmax", >)
     }
@@ -155,6 +204,11 @@ extension Tensor {
     /// ```swift
     /// let nearest = distances.argmin(axis: 1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axis: The axis searched (negative counts from the end), or `nil` for the flattened values.
+    ///   - keepDims: Whether the reduced axis stays as size 1 (so the result broadcasts against this tensor) or is removed.
+    /// - Returns: Positions as whole-number Floats, recorded in no graph.
     public func argmin(axis: Int? = nil, keepDims: Bool = false) -> Tensor {
         argExtreme(axis: axis, keepDims: keepDims, op: "argmin", <)
     }
@@ -195,6 +249,11 @@ extension Tensor {
     /// ```swift
     /// let normalizer = logits.logSumExp(axis: 1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to reduce (negative counts from the end).
+    ///   - keepDims: Whether the reduced axis stays as size 1 (so the result broadcasts against this tensor) or is removed.
+    /// - Returns: The log-sum-exp, this tensor's shape without (or with size 1 at) `axis`.
     public func logSumExp(axis: Int, keepDims: Bool = false) -> Tensor {
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "logSumExp")
         if rank == 0 { return self }
@@ -229,6 +288,9 @@ extension Tensor {
     /// ```swift
     /// let probabilities = logits.softmax(axis: -1)
     /// ```
+    ///
+    /// - Parameter axis: The axis that sums to 1 (negative counts from the end).
+    /// - Returns: Probabilities of this tensor's shape.
     public func softmax(axis: Int = -1) -> Tensor {
         if rank == 0 { return reshaped([1]).softmax(axis: 0).reshaped([]) }
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "softmax")
@@ -252,6 +314,9 @@ extension Tensor {
     /// ```swift
     /// let logProbabilities = logits.logSoftmax(axis: 1)
     /// ```
+    ///
+    /// - Parameter axis: The axis normalised over (negative counts from the end).
+    /// - Returns: Log-probabilities of this tensor's shape.
     public func logSoftmax(axis: Int = -1) -> Tensor {
         if rank == 0 { return reshaped([1]).logSoftmax(axis: 0).reshaped([]) }
         let resolved = Shape.normalize(axis: axis, rank: rank, op: "logSoftmax")

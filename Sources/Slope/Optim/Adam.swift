@@ -21,6 +21,15 @@ public class Adam: Optimizer, @unchecked Sendable {
     public let decoupledWeightDecay: Bool
 
     /// Makes the optimizer over named parameters.
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters with their dotted keys (`model.namedParameters()`); state is kept under the same keys.
+    ///   - lr: The learning rate, finite and not negative.
+    ///   - beta1: β₁, the decay of the gradient average, in `[0, 1)`.
+    ///   - beta2: β₂, the decay of the squared-gradient average, in `[0, 1)`.
+    ///   - epsilon: ε, added to the denominator; positive.
+    ///   - weightDecay: λ, finite and not negative; 0 for none.
+    ///   - decoupledWeightDecay: `true` applies λ to the weights (AdamW), `false` adds `λp` to the gradient (Adam).
     public init(parameters: [(key: String, tensor: Tensor)], lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         require(beta1 >= 0 && beta1 < 1, "\(Self.self): beta1 must be in [0, 1), got \(beta1)")
@@ -40,16 +49,31 @@ public class Adam: Optimizer, @unchecked Sendable {
     /// ```swift
     /// let optimizer = Adam(model, lr: 1e-3)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - model: The module whose `namedParameters()` are optimized.
+    ///   - lr: The learning rate, finite and not negative.
+    ///   - beta1: β₁, the decay of the gradient average, in `[0, 1)`.
+    ///   - beta2: β₂, the decay of the squared-gradient average, in `[0, 1)`.
+    ///   - epsilon: ε, added to the denominator; positive.
+    ///   - weightDecay: λ, finite and not negative; 0 for none. It is added to the gradient (L2).
     public convenience init(_ model: Module, lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                             epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.init(parameters: model.namedParameters(), lr: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
     }
 
     /// Makes the optimizer over plain tensors (keys `0`, `1`, ...).
+    ///
+    /// - Parameters:
+    ///   - tensors: The tensors to optimize, keyed `0`, `1`, ... in this order.
+    ///   - lr: The learning rate, finite and not negative.
+    ///   - beta1: β₁, the decay of the gradient average, in `[0, 1)`.
+    ///   - beta2: β₂, the decay of the squared-gradient average, in `[0, 1)`.
     public convenience init(_ tensors: [Tensor], lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999) {
         self.init(parameters: Optimizer.numbered(tensors), lr: lr, beta1: beta1, beta2: beta2)
     }
 
+    /// β₁: the coefficient a one-cycle schedule cycles for Adam (setting `nil` leaves it).
     public override var cycledMomentum: Float? {
         get { beta1 }
         set { if let newValue { beta1 = newValue } }
@@ -58,6 +82,13 @@ public class Adam: Optimizer, @unchecked Sendable {
     /// Per-parameter step counts (PyTorch keeps one per parameter).
     private var steps: [Int] = []
 
+    /// One Adam (or AdamW) step for parameter `index`, in place, with PyTorch's bias correction
+    /// by this parameter's own step count `t`; keeps `exp_avg` and `exp_avg_sq` as its state.
+    ///
+    /// - Parameters:
+    ///   - index: The parameter's position in ``Optimizer/parameters``.
+    ///   - parameter: The tensor updated in place.
+    ///   - grad: Its gradient, `parameter.count` values.
     public override func update(_ index: Int, parameter: Tensor, gradient grad: UnsafeBufferPointer<Float>) {
         if steps.isEmpty { steps = Array(repeating: 0, count: parameters.count) }
         steps[index] += 1
@@ -97,6 +128,14 @@ public class Adam: Optimizer, @unchecked Sendable {
 /// ```
 public final class AdamW: Adam, @unchecked Sendable {
     /// Makes the optimizer over named parameters.
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters with their dotted keys (`model.namedParameters()`); state is kept under the same keys.
+    ///   - lr: The learning rate, finite and not negative.
+    ///   - beta1: β₁, the decay of the gradient average, in `[0, 1)`.
+    ///   - beta2: β₂, the decay of the squared-gradient average, in `[0, 1)`.
+    ///   - epsilon: ε, added to the denominator; positive.
+    ///   - weightDecay: λ, finite and not negative; applied to the weights as `p ← p(1 - lr·λ)`.
     public init(parameters: [(key: String, tensor: Tensor)], lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
         super.init(parameters: parameters, lr: lr, beta1: beta1, beta2: beta2, epsilon: epsilon,
@@ -108,6 +147,14 @@ public final class AdamW: Adam, @unchecked Sendable {
     /// ```swift
     /// let optimizer = AdamW(model, lr: 1e-3)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - model: The module whose `namedParameters()` are optimized.
+    ///   - lr: The learning rate, finite and not negative.
+    ///   - beta1: β₁, the decay of the gradient average, in `[0, 1)`.
+    ///   - beta2: β₂, the decay of the squared-gradient average, in `[0, 1)`.
+    ///   - epsilon: ε, added to the denominator; positive.
+    ///   - weightDecay: λ, finite and not negative; applied to the weights as `p ← p(1 - lr·λ)`.
     public convenience init(_ model: Module, lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                             epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
         self.init(parameters: model.namedParameters(), lr: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)

@@ -24,6 +24,14 @@ public struct OneCycleSchedule: Sendable {
     public let minMomentum: Float
 
     /// Makes a schedule with fastai's defaults.
+    ///
+    /// - Parameters:
+    ///   - maxLR: The peak learning rate, positive and finite.
+    ///   - warmupFraction: The share of training spent rising to the peak, in `(0, 1)`.
+    ///   - divFactor: The starting rate is `maxLR / divFactor`.
+    ///   - finalDivFactor: The final rate is `maxLR / finalDivFactor`.
+    ///   - maxMomentum: The momentum (β₁ for Adam) at the start and the end.
+    ///   - minMomentum: The momentum at the peak learning rate.
     public init(maxLR: Float, warmupFraction: Float = 0.25, divFactor: Float = 25, finalDivFactor: Float = 1e5,
                 maxMomentum: Float = 0.95, minMomentum: Float = 0.85) {
         require(maxLR > 0 && maxLR.isFinite, "OneCycleSchedule: maxLR must be positive, got \(maxLR)")
@@ -42,6 +50,10 @@ public struct OneCycleSchedule: Sendable {
     }
 
     /// The learning rate at `progress` in `[0, 1]` of training.
+    ///
+    /// - Parameter progress: The fraction of training done, `step / totalSteps`; values outside
+    ///   `[0, 1]` give the end points.
+    /// - Returns: The learning rate for that step.
     public func learningRate(at progress: Float) -> Float {
         if progress < warmupFraction {
             return OneCycleSchedule.cosine(from: maxLR / divFactor, to: maxLR, progress / warmupFraction)
@@ -50,6 +62,9 @@ public struct OneCycleSchedule: Sendable {
     }
 
     /// The momentum at `progress` in `[0, 1]` of training.
+    ///
+    /// - Parameter progress: The fraction of training done, `step / totalSteps`.
+    /// - Returns: The momentum for that step (set into ``Optimizer/cycledMomentum``).
     public func momentum(at progress: Float) -> Float {
         if progress < warmupFraction {
             return OneCycleSchedule.cosine(from: maxMomentum, to: minMomentum, progress / warmupFraction)

@@ -20,6 +20,10 @@ open class Optimizer: @unchecked Sendable {
     var slots: [[String: [Float]]]
 
     /// Makes an optimizer over named parameters.
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters with their dotted keys, in the order state is kept.
+    ///   - lr: The learning rate, finite and not negative.
     public init(parameters: [(key: String, tensor: Tensor)], lr: Float) {
         require(lr >= 0 && lr.isFinite, "\(Self.self): lr must be finite and not negative, got \(lr)")
         self.parameters = parameters
@@ -62,6 +66,11 @@ open class Optimizer: @unchecked Sendable {
     }
 
     /// Updates one parameter in place from its gradient; subclasses implement their rule here.
+    ///
+    /// - Parameters:
+    ///   - index: The parameter's position in ``parameters``, the key to its state.
+    ///   - parameter: The tensor to change in place (its `storage`).
+    ///   - gradient: Its gradient, `parameter.count` values row-major.
     open func update(_ index: Int, parameter: Tensor, gradient: UnsafeBufferPointer<Float>) {
         fatalError("\(type(of: self)) must override update(_:parameter:gradient:)")
     }
@@ -83,6 +92,9 @@ open class Optimizer: @unchecked Sendable {
     /// ```swift
     /// optimizer.state()["0.weight.momentum_buffer"]
     /// ```
+    ///
+    /// - Returns: A new tensor for every state buffer made so far (none before the first `step()`),
+    ///   each of its parameter's shape.
     public func state() -> [String: Tensor] {
         var result: [String: Tensor] = [:]
         for (index, entries) in slots.enumerated() {

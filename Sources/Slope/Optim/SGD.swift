@@ -17,6 +17,14 @@ public final class SGD: Optimizer, @unchecked Sendable {
     public let nesterov: Bool
 
     /// Makes the optimizer over named parameters (e.g. `model.namedParameters()`).
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters with their dotted keys (`model.namedParameters()`); state is kept under the same keys.
+    ///   - lr: The learning rate, finite and not negative.
+    ///   - momentum: μ, finite and not negative; 0 for plain SGD.
+    ///   - dampening: τ, how much of the new gradient the momentum buffer leaves out.
+    ///   - weightDecay: λ, the L2 penalty added to the gradient as `λp`; finite and not negative.
+    ///   - nesterov: Whether to step with `g + μb` (needs `momentum > 0` and `dampening == 0`).
     public init(parameters: [(key: String, tensor: Tensor)], lr: Float, momentum: Float = 0, dampening: Float = 0,
                 weightDecay: Float = 0, nesterov: Bool = false) {
         require(momentum >= 0 && momentum.isFinite, "SGD: momentum must be finite and not negative, got \(momentum)")
@@ -34,6 +42,14 @@ public final class SGD: Optimizer, @unchecked Sendable {
     /// ```swift
     /// let optimizer = SGD(model, lr: 0.1)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - model: The module whose `namedParameters()` are optimized.
+    ///   - lr: The learning rate, finite and not negative.
+    ///   - momentum: μ, finite and not negative; 0 for plain SGD.
+    ///   - dampening: τ, how much of the new gradient the momentum buffer leaves out.
+    ///   - weightDecay: λ, the L2 penalty added to the gradient as `λp`; finite and not negative.
+    ///   - nesterov: Whether to step with `g + μb` (needs `momentum > 0` and `dampening == 0`).
     public convenience init(_ model: Module, lr: Float, momentum: Float = 0, dampening: Float = 0,
                             weightDecay: Float = 0, nesterov: Bool = false) {
         self.init(parameters: model.namedParameters(), lr: lr, momentum: momentum, dampening: dampening,
@@ -45,15 +61,29 @@ public final class SGD: Optimizer, @unchecked Sendable {
     /// ```swift
     /// let optimizer = SGD([abc], lr: 0.01)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - tensors: The tensors to optimize, keyed `0`, `1`, ... in this order.
+    ///   - lr: The learning rate, finite and not negative.
+    ///   - momentum: μ, finite and not negative; 0 for plain SGD.
+    ///   - weightDecay: λ, the L2 penalty added to the gradient as `λp`; finite and not negative.
     public convenience init(_ tensors: [Tensor], lr: Float, momentum: Float = 0, weightDecay: Float = 0) {
         self.init(parameters: Optimizer.numbered(tensors), lr: lr, momentum: momentum, weightDecay: weightDecay)
     }
 
+    /// μ: the coefficient a one-cycle schedule cycles for SGD (setting `nil` leaves it).
     public override var cycledMomentum: Float? {
         get { momentum }
         set { if let newValue { momentum = newValue } }
     }
 
+    /// One SGD step for parameter `index`, in place: decay, momentum buffer (`momentum_buffer`,
+    /// kept as state when `momentum > 0`), then `p ← p - lr·g`.
+    ///
+    /// - Parameters:
+    ///   - index: The parameter's position in ``Optimizer/parameters``.
+    ///   - parameter: The tensor updated in place.
+    ///   - grad: Its gradient, `parameter.count` values.
     public override func update(_ index: Int, parameter: Tensor, gradient grad: UnsafeBufferPointer<Float>) {
         let (lr, momentum, dampening, decay, nesterov) = (self.lr, self.momentum, self.dampening, weightDecay, self.nesterov)
         if momentum == 0 {

@@ -18,6 +18,11 @@ extension Chart {
         /// ```swift
         /// let gray = Chart.Color(red: 127, green: 127, blue: 127)
         /// ```
+        ///
+        /// - Parameters:
+        ///   - red: The red component, 0...255.
+        ///   - green: The green component, 0...255.
+        ///   - blue: The blue component, 0...255.
         public init(red: UInt8, green: UInt8, blue: UInt8) {
             self.red = red
             self.green = green

@@ -34,6 +34,13 @@ extension Chart {
         /// ```swift
         /// let data = Chart.Series(style: .points, label: "data", x: [Float(0), 1], y: [2, 3])
         /// ```
+        ///
+        /// - Parameters:
+        ///   - style: Markers (`.points`) or a polyline (`.line`).
+        ///   - label: The legend entry; empty leaves the series out of the legend.
+        ///   - x: The horizontal values (any floating-point type; stored as `Double`).
+        ///   - y: The vertical values, exactly one per `x` value.
+        ///   - color: The colour, or `nil` for the palette entry of the series' position.
         public init<Value: BinaryFloatingPoint>(
             style: Style, label: String = "", x: [Value], y: [Value], color: Color? = nil
         ) {

@@ -15,6 +15,13 @@ extension Chart {
     /// Chart.niceTicks(from: 0, to: 0.97, count: 5, expand: true)  // [0, 0.2, 0.4, 0.6, 0.8, 1]
     /// Chart.niceTicks(from: -3, to: 12)                           // [0, 5, 10]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lower: The start of the range.
+    ///   - upper: The end of the range, not below `lower`.
+    ///   - count: About how many ticks to make.
+    ///   - expand: Whether the ticks reach out to cover the range (`true`) or stay inside it.
+    /// - Returns: The tick values in increasing order.
     public static func niceTicks(from lower: Double, to upper: Double, count: Int = 5, expand: Bool = false) -> [Double] {
         guard lower.isFinite, upper.isFinite, lower <= upper else { return [] }
         guard lower < upper else { return [lower] }
@@ -44,6 +51,12 @@ extension Chart {
     /// Chart.logTicks(from: 2e-6, to: 3)                // [1e-5, 1e-4, 0.001, 0.01, 0.1, 1]
     /// Chart.logTicks(from: 1e-9, to: 1e9, count: 5)    // [1e-9, 1e-4, 10, 1e6]: every 5 decades
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lower: The start of the range, positive.
+    ///   - upper: The end of the range, positive.
+    ///   - count: About the most ticks to make; decades are skipped evenly to stay under it.
+    /// - Returns: Powers of ten in increasing order.
     public static func logTicks(from lower: Double, to upper: Double, count: Int = 8) -> [Double] {
         guard lower > 0, lower <= upper, upper.isFinite else { return [] }
         let first = Int((log10(lower) - 1e-9).rounded(.up)), last = Int((log10(upper) + 1e-9).rounded(.down))
@@ -63,6 +76,11 @@ extension Chart {
     /// Chart.tickLabels(for: [0, 0.5, 1])                          // ["0.0", "0.5", "1.0"]
     /// Chart.tickLabels(for: [1e-7, 1e-6], uniformDecimals: false) // ["1e-7", "1e-6"]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - ticks: The tick values, as from `niceTicks` or `logTicks`.
+    ///   - uniformDecimals: Whether plain labels share one number of decimals (`true` for linear axes).
+    /// - Returns: One label per tick, in the same order.
     public static func tickLabels(for ticks: [Double], uniformDecimals: Bool = true) -> [String] {
         let scientific = ticks.contains { tick in
             let magnitude = abs(tick)

@@ -47,6 +47,16 @@ public struct Chart: Sendable {
     /// ```swift
     /// var chart = Chart(title: "Loss", xTitle: "batch", yTitle: "loss")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - title: The title above the chart; empty for none.
+    ///   - xTitle: The horizontal axis title; empty for none.
+    ///   - yTitle: The vertical axis title; empty for none.
+    ///   - xScale: `.linear` or `.logarithmic` for the horizontal axis.
+    ///   - yScale: `.linear` or `.logarithmic` for the vertical axis.
+    ///   - xRange: A fixed horizontal range (outside is clipped), or `nil` to fit the data.
+    ///   - yRange: A fixed vertical range (outside is clipped), or `nil` to fit the data.
+    ///   - series: Series to start with, drawn in order.
     public init(
         title: String = "", xTitle: String = "", yTitle: String = "",
         xScale: Scale = .linear, yScale: Scale = .linear,
@@ -70,6 +80,12 @@ public struct Chart: Sendable {
     /// ```swift
     /// chart.addPoints(x: xs, y: ys, label: "data")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - x: The horizontal values.
+    ///   - y: The vertical values, exactly one per `x` value.
+    ///   - label: The legend entry; empty for none.
+    ///   - color: The colour, or `nil` for the palette entry of the series' position.
     public mutating func addPoints<Value: BinaryFloatingPoint>(
         x: [Value], y: [Value], label: String = "", color: Color? = nil
     ) {
@@ -82,6 +98,12 @@ public struct Chart: Sendable {
     /// let losses: [Float] = [2.3, 1.1, 0.7]
     /// chart.addLine(x: losses.indices.map(Float.init), y: losses, label: "train")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - x: The horizontal values, in drawing order.
+    ///   - y: The vertical values, exactly one per `x` value.
+    ///   - label: The legend entry; empty for none.
+    ///   - color: The colour, or `nil` for the palette entry of the series' position.
     public mutating func addLine<Value: BinaryFloatingPoint>(
         x: [Value], y: [Value], label: String = "", color: Color? = nil
     ) {

@@ -29,6 +29,11 @@ public struct SVGChart: Sendable {
     /// ```swift
     /// let svg = SVGChart(chart, width: 800, height: 500).render()
     /// ```
+    ///
+    /// - Parameters:
+    ///   - chart: The chart to draw.
+    ///   - width: The document width in pixels (at least 120 when drawn).
+    ///   - height: The document height in pixels (at least 80 when drawn).
     public init(_ chart: Chart, width: Double = 640, height: Double = 400) {
         self.chart = chart
         self.width = width
@@ -42,6 +47,8 @@ public struct SVGChart: Sendable {
     /// ```swift
     /// let document = SVGChart(chart).render()  // "<?xml version=\"1.0\" ...><svg xmlns=..."
     /// ```
+    ///
+    /// - Returns: The whole document as a string, ready to write to a `.svg` file.
     public func render() -> String {
         let frame = Frame(chart: chart, width: width, height: height)
         var svg = """
@@ -193,6 +200,10 @@ public struct SVGChart: Sendable {
     /// ```swift
     /// try SVGChart(chart).write(toFile: "fit.svg")
     /// ```
+    ///
+    /// - Parameter path: The file to write; its folder must exist.
+    /// - Throws: `ChartError.writeFailed(path:reason:)` when the folder does not exist, when `path` is
+    ///   a folder, FIFO or device, or when writing or renaming fails.
     public func write(toFile path: String) throws(ChartError) {
         let destination = URL(fileURLWithPath: path)
         let folder = destination.deletingLastPathComponent()

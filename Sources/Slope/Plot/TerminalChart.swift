@@ -29,6 +29,11 @@ public struct TerminalChart: Sendable, CustomStringConvertible {
     /// ```swift
     /// let text = TerminalChart(chart, width: 60, height: 16).render()
     /// ```
+    ///
+    /// - Parameters:
+    ///   - chart: The chart to draw.
+    ///   - width: The plot grid's width in characters (at least 2 when drawn).
+    ///   - height: The plot grid's height in lines (at least 2 when drawn).
     public init(_ chart: Chart, width: Int = 60, height: Int = 16) {
         self.chart = chart
         self.width = width
@@ -45,6 +50,8 @@ public struct TerminalChart: Sendable, CustomStringConvertible {
     /// ```swift
     /// print(TerminalChart(chart).render())
     /// ```
+    ///
+    /// - Returns: The chart's lines (title, grid with y labels, axis, x labels, legend) joined by `\n`.
     public func render() -> String {
         let columns = max(2, width), rows = max(2, height)
         let (xAxis, yAxis) = chart.axes(xTickCount: max(3, columns / 8), yTickCount: max(3, rows / 3))

@@ -51,6 +51,10 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let m = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - shape: The sizes of the dimensions, none negative.
+    ///   - scalars: The values in row-major order; exactly `shape.reduce(1, *)` of them.
     public init(shape: [Int], scalars: [Float]) {
         require(shape.allSatisfy { $0 >= 0 }, "Tensor: shape \(shape) has a negative size")
         require(
@@ -101,6 +105,8 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let abc = Tensor([1.5, 1.5, 1.5])   // shape [3]
     /// ```
+    ///
+    /// - Parameter scalars: The values; the tensor's shape is `[scalars.count]`.
     public convenience init(_ scalars: [Float]) {
         self.init(unchecked: [scalars.count], scalars)
     }
@@ -110,6 +116,8 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let t = Tensor(3.5)   // shape []
     /// ```
+    ///
+    /// - Parameter scalar: The single value; the tensor's shape is `[]`.
     public convenience init(_ scalar: Float) {
         self.init(unchecked: [], [scalar])
     }
@@ -119,6 +127,8 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let m = Tensor([[1, 2], [3, 4]])   // shape [2, 2]
     /// ```
+    ///
+    /// - Parameter rows: The rows, all of the same length; the shape is `[rows.count, rows[0].count]`.
     public convenience init(_ rows: [[Float]]) {
         let columns = rows.first?.count ?? 0
         require(
@@ -132,6 +142,9 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let t = Tensor([[[1, 2]], [[3, 4]]])   // shape [2, 1, 2]
     /// ```
+    ///
+    /// - Parameter planes: The planes of rows, all of the same sizes; the shape is
+    ///   `[planes.count, planes[0].count, planes[0][0].count]`.
     public convenience init(_ planes: [[[Float]]]) {
         let rows = planes.first?.count ?? 0
         let columns = planes.first?.first?.count ?? 0
@@ -164,6 +177,9 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let loss = Tensor([1, 2, 3]).mean().item()   // 2.0
     /// ```
+    ///
+    /// - Returns: The only value; it is a programmer error to call this on a tensor with more or
+    ///   fewer than one value.
     public func item() -> Float {
         require(storage.count == 1, "item: tensor of shape \(shape) has \(storage.count) values, not 1")
         if let session = CaptureSession.current { session.readValues = true }
@@ -180,6 +196,9 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let w = Tensor.randn([3], generator: &rng).requiresGrad()
     /// ```
+    ///
+    /// - Parameter flag: `true` to record operations on this tensor for `backward()`, `false` to stop.
+    /// - Returns: This same tensor, so the call chains after a creation.
     @discardableResult
     public func requiresGrad(_ flag: Bool = true) -> Tensor {
         require(
@@ -194,6 +213,8 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let h = (x * w).retainGrad()
     /// ```
+    ///
+    /// - Returns: This same tensor, so the call chains after the op that made it.
     @discardableResult
     public func retainGrad() -> Tensor {
         require(requiresGrad, "retainGrad: the tensor does not require grad")
@@ -213,6 +234,8 @@ public final class Tensor: @unchecked Sendable {
     /// ```swift
     /// let frozen = prediction.detach()
     /// ```
+    ///
+    /// - Returns: A new leaf tensor that copies this one's shape and values, with no gradient function.
     public func detach() -> Tensor { Tensor(unchecked: shape, storage) }
 }
 
@@ -222,6 +245,10 @@ public final class Tensor: @unchecked Sendable {
 /// ```swift
 /// noGrad { abc -= 0.01 * abc.grad! }
 /// ```
+///
+/// - Parameter body: The code to run without recording; it may throw.
+/// - Returns: What `body` returns.
+/// - Throws: Whatever `body` throws; recording is restored either way.
 @discardableResult
 public func noGrad<Result>(_ body: () throws -> Result) rethrows -> Result {
     let previous = slope_set_grad_enabled(0)

@@ -18,6 +18,10 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// ```swift
     /// let gray = ChannelStatistics(mean: [0.5], std: [0.5])  // maps 0...1 to -1...1
     /// ```
+    ///
+    /// - Parameters:
+    ///   - mean: One finite mean per channel (at least one channel).
+    ///   - std: One positive, finite standard deviation per channel, as many as `mean`.
     public init(mean: [Float], std: [Float]) {
         require(!mean.isEmpty && mean.count == std.count,
                      "ChannelStatistics: expected one mean and one std per channel, got \(mean.count) and \(std.count)")
@@ -34,6 +38,10 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// ```swift
     /// let stats = try JSONDecoder().decode(ChannelStatistics.self, from: json)
     /// ```
+    ///
+    /// - Parameter decoder: A decoder holding `{"mean": [...], "std": [...]}`.
+    /// - Throws: `DecodingError` when a key is missing or not an array of numbers, when the counts
+    ///   differ or are zero, or when a mean is not finite or a std not positive and finite.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let mean = try container.decode([Float].self, forKey: .mean)
@@ -67,6 +75,9 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// ```swift
     /// let stats = ChannelStatistics.measure(try IDXFile.readLabeledImages(imagesPath: i, labelsPath: l))
     /// ```
+    ///
+    /// - Parameter set: The images, on the 0...1 scale.
+    /// - Returns: One mean and one std per channel of `set`.
     public static func measure(_ set: LabeledImages) -> ChannelStatistics {
         var accumulator = Accumulator(channels: set.channels)
         accumulator.add(set.images, plane: set.height * set.width)
@@ -79,6 +90,11 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// ```swift
     /// let stats = ChannelStatistics.measure(chwImages: images.map { $0.chwFloats() }, channels: 3)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - chwImages: The images, each `channels × height × width` values in CHW order.
+    ///   - channels: The number of channels, at least 1; every image's size must divide by it.
+    /// - Returns: One mean and one std per channel.
     public static func measure(chwImages: [[Float]], channels: Int) -> ChannelStatistics {
         require(channels > 0, "ChannelStatistics.measure: channels must be positive, got \(channels)")
         var accumulator = Accumulator(channels: channels)
@@ -142,6 +158,8 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// var chw = image.chwFloats()
     /// ChannelStatistics.imageNet.normalize(&chw)
     /// ```
+    ///
+    /// - Parameter values: One CHW image of ``channels`` planes, changed in place.
     public func normalize(_ values: inout [Float]) {
         require(values.count % channels == 0, "ChannelStatistics.normalize: \(values.count) values are not a \(channels)-channel image")
         normalize(&values, plane: values.count / channels)
@@ -152,6 +170,9 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// ```swift
     /// let inputs = stats.normalized(image.chwFloats())
     /// ```
+    ///
+    /// - Parameter values: One CHW image of ``channels`` planes.
+    /// - Returns: The normalised values, in the same order.
     public func normalized(_ values: [Float]) -> [Float] {
         var copy = values
         normalize(&copy)
@@ -163,6 +184,8 @@ public struct ChannelStatistics: Sendable, Equatable, Codable {
     /// ```swift
     /// ChannelStatistics.measure(train).normalize(&train)
     /// ```
+    ///
+    /// - Parameter set: The images, changed in place; they must have ``channels`` channels.
     public func normalize(_ set: inout LabeledImages) {
         require(set.channels == channels, "ChannelStatistics.normalize: statistics for \(channels) channels, images have \(set.channels)")
         normalize(&set.images, plane: set.height * set.width)

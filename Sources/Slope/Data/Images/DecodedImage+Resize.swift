@@ -11,6 +11,11 @@ extension DecodedImage {
     /// ```swift
     /// let thumbnail = image.resized(width: 64, height: 64)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - targetWidth: The new width in pixels, at least 1.
+    ///   - targetHeight: The new height in pixels, at least 1.
+    /// - Returns: An image of that size with this image's channels.
     public func resized(width targetWidth: Int, height targetHeight: Int) -> DecodedImage {
         require(targetWidth > 0 && targetHeight > 0, "DecodedImage.resized: size must be positive, got \(targetWidth) x \(targetHeight)")
         require(width > 0 && height > 0, "DecodedImage.resized: cannot resize an empty \(width) x \(height) image")
@@ -68,6 +73,9 @@ extension DecodedImage {
     /// ```swift
     /// let scaled = image.resized(shorterSide: 256)  // 640 × 480 → 341 × 256
     /// ```
+    ///
+    /// - Parameter shorterSide: The length of the shorter side after scaling, at least 1.
+    /// - Returns: The scaled image, with this image's aspect ratio and channels.
     public func resized(shorterSide: Int) -> DecodedImage {
         require(shorterSide > 0, "DecodedImage.resized: shorterSide must be positive, got \(shorterSide)")
         if width <= height {
@@ -82,6 +90,11 @@ extension DecodedImage {
     /// ```swift
     /// let square = image.resized(shorterSide: 256).centerCropped(width: 224, height: 224)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - targetWidth: The window's width in pixels, at least 1.
+    ///   - targetHeight: The window's height in pixels, at least 1.
+    /// - Returns: An image of exactly that size.
     public func centerCropped(width targetWidth: Int, height targetHeight: Int) -> DecodedImage {
         require(targetWidth > 0 && targetHeight > 0, "DecodedImage.centerCropped: size must be positive, got \(targetWidth) x \(targetHeight)")
         let left = Self.cropOffset(source: width, target: targetWidth)
@@ -111,6 +124,11 @@ extension DecodedImage {
     /// ```swift
     /// let filled = image.resizedToFill(width: 224, height: 224)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - targetWidth: The output width in pixels, at least 1.
+    ///   - targetHeight: The output height in pixels, at least 1.
+    /// - Returns: An image of exactly that size with no border: the scaled image's centre.
     public func resizedToFill(width targetWidth: Int, height targetHeight: Int) -> DecodedImage {
         require(targetWidth > 0 && targetHeight > 0, "DecodedImage.resizedToFill: size must be positive, got \(targetWidth) x \(targetHeight)")
         require(width > 0 && height > 0, "DecodedImage.resizedToFill: cannot resize an empty \(width) x \(height) image")

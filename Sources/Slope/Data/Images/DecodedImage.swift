@@ -22,6 +22,12 @@ public struct DecodedImage: Sendable, Equatable {
     /// ```swift
     /// let black = DecodedImage(width: 4, height: 4, channels: 1, pixels: Array(repeating: 0, count: 16))
     /// ```
+    ///
+    /// - Parameters:
+    ///   - width: Columns, not negative.
+    ///   - height: Rows, not negative.
+    ///   - channels: Bytes per pixel, 1 to 4.
+    ///   - pixels: `height × width × channels` bytes in HWC order.
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         require(width >= 0 && height >= 0, "DecodedImage: width and height must not be negative, got \(width) x \(height)")
         require((1 ... 4).contains(channels), "DecodedImage: channels must be 1 to 4, got \(channels)")
@@ -38,6 +44,11 @@ public struct DecodedImage: Sendable, Equatable {
     /// ```swift
     /// let topLeft = image.pixel(x: 0, y: 0)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - x: The column, in `0 ..< width`.
+    ///   - y: The row, in `0 ..< height`.
+    /// - Returns: The pixel's ``channels`` bytes.
     public func pixel(x: Int, y: Int) -> [UInt8] {
         require((0 ..< width).contains(x) && (0 ..< height).contains(y),
                      "DecodedImage.pixel: (\(x), \(y)) is outside \(width) x \(height)")
@@ -54,6 +65,9 @@ public struct DecodedImage: Sendable, Equatable {
     /// ```swift
     /// let rgb = try ImageFile.decode(path: "digit.png").converted(toChannels: 3)
     /// ```
+    ///
+    /// - Parameter target: 1 for gray or 3 for RGB.
+    /// - Returns: The converted image (this image itself when it already has `target` channels).
     public func converted(toChannels target: Int) -> DecodedImage {
         require(target == 1 || target == 3, "DecodedImage.converted: target channels must be 1 or 3, got \(target)")
         let opaque = channels == 2 || channels == 4 ? compositedOnWhite() : self
@@ -108,6 +122,8 @@ public struct DecodedImage: Sendable, Equatable {
     /// ```swift
     /// let chw = image.chwFloats()  // count: channels × height × width
     /// ```
+    ///
+    /// - Returns: `channels × height × width` values.
     public func chwFloats() -> [Float] {
         let plane = width * height
         let channels = channels

@@ -10,6 +10,14 @@ extension IDXFile {
     ///                                           labelsPath: "train-labels-idx1-ubyte.gz")
     /// print(train.count, train.height, train.width)  // 60000 28 28
     /// ```
+    ///
+    /// - Parameters:
+    ///   - imagesPath: The images file (magic `00 00 08 03`), plain or gzipped.
+    ///   - labelsPath: The labels file (magic `00 00 08 01`), plain or gzipped, one label per image.
+    /// - Returns: The images as one-channel `[count, rows, columns]` values in 0...1 with their labels.
+    /// - Throws: ``ImageDataError``: any error of ``IDXFile/read(path:)`` for either file,
+    ///   `unexpectedShape` for a file of the wrong rank or empty images, `countMismatch` when the
+    ///   files hold different counts.
     public static func readLabeledImages(imagesPath: String, labelsPath: String) throws(ImageDataError) -> LabeledImages {
         let (imageShape, pixels) = try read(path: imagesPath)
         guard imageShape.count == 3 else {

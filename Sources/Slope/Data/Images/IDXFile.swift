@@ -25,6 +25,11 @@ public enum IDXFile {
     /// ```swift
     /// let (shape, pixels) = try IDXFile.read(path: "t10k-images-idx3-ubyte.gz")  // [10000, 28, 28]
     /// ```
+    ///
+    /// - Parameter path: The file to read; gzip is detected from its first bytes, not its name.
+    /// - Returns: The dimensions and the elements, row-major.
+    /// - Throws: ``ImageDataError``: `fileNotFound`, `unreadable` (a folder, FIFO or device, a file
+    ///   over the size limit, a read error), or any error of ``parse(_:source:)``.
     public static func read(path: String) throws(ImageDataError) -> (shape: [Int], bytes: [UInt8]) {
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path: path, limit: maxFileBytes, setting: InputLimits.idxElements.setting) } catch {
@@ -38,6 +43,14 @@ public enum IDXFile {
     /// ```swift
     /// let (shape, bytes) = try IDXFile.parse([0, 0, 8, 1, 0, 0, 0, 2, 7, 3], source: "inline")  // [2], [7, 3]
     /// ```
+    ///
+    /// - Parameters:
+    ///   - fileBytes: The file's bytes, plain or gzipped.
+    ///   - source: The name used in error messages.
+    /// - Returns: The dimensions and the elements, row-major.
+    /// - Throws: ``ImageDataError``: `badIDXMagic`, `unsupportedIDXType` for non-byte element types,
+    ///   `absurdDimensions` above ``maxElements``, `truncated` or `trailingData` when the size does
+    ///   not match the header, or `corruptGzip` for a damaged compressed file.
     public static func parse(_ fileBytes: [UInt8], source: String) throws(ImageDataError) -> (shape: [Int], bytes: [UInt8]) {
         let compressed = Gzip.isCompressed(fileBytes)
         let head = compressed ? try Gzip.inflate(fileBytes, capacity: 4 + 4 * 255, file: source).bytes : fileBytes
@@ -103,6 +116,11 @@ public enum IDXFile {
     /// ```swift
     /// let file = IDXFile.encode(shape: [2], bytes: [7, 3])  // 00 00 08 01 00 00 00 02 07 03
     /// ```
+    ///
+    /// - Parameters:
+    ///   - shape: The dimensions, 1 to 255 of them, each fitting in 32 bits.
+    ///   - bytes: The elements, `shape.reduce(1, *)` of them.
+    /// - Returns: The file's bytes (uncompressed).
     public static func encode(shape: [Int], bytes: [UInt8]) -> [UInt8] {
         require((1 ... 255).contains(shape.count), "IDXFile.encode: expected 1 to 255 dimensions, got \(shape.count)")
         require(shape.allSatisfy { (0 ... Int(UInt32.max)).contains($0) }, "IDXFile.encode: dimensions must fit in 32 bits, got \(shape)")
@@ -125,6 +143,14 @@ public enum IDXFile {
     /// ```swift
     /// try IDXFile.write(path: "labels.idx.gz", shape: [3], bytes: [0, 1, 2], compressed: true)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The file to write (replaced atomically).
+    ///   - shape: The dimensions, 1 to 255 of them.
+    ///   - bytes: The elements, `shape.reduce(1, *)` of them.
+    ///   - compressed: Whether to gzip the file.
+    /// - Throws: ``ImageDataError/writeFailed(file:reason:)`` when the file cannot be written; an older
+    ///   file is left as it was.
     public static func write(path: String, shape: [Int], bytes: [UInt8], compressed: Bool = false) throws(ImageDataError) {
         let file = encode(shape: shape, bytes: bytes)
         do { try FileBytes.writeAtomically(compressed ? Gzip.compress(file) : file, to: path) } catch { throw ImageDataError(error) }

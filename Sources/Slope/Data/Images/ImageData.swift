@@ -75,6 +75,19 @@ public enum ImageData {
     /// let data = try ImageData.fromIDX(images: "train-images-idx3-ubyte.gz", labels: "train-labels-idx1-ubyte.gz",
     ///                                  validImages: "t10k-images-idx3-ubyte.gz", validLabels: "t10k-labels-idx1-ubyte.gz")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - images: The training images file (`[count, rows, columns]`, magic `00 00 08 03`).
+    ///   - labels: The training labels file (`[count]`, magic `00 00 08 01`).
+    ///   - validImages: The validation images file, or `nil` to split `validPercent` off training.
+    ///   - validLabels: The validation labels file (used only together with `validImages`).
+    ///   - validPercent: The share of training images held out when there is no validation pair.
+    ///   - seed: The seed of the split and of the training shuffle.
+    ///   - batchSize: Images per training batch.
+    /// - Returns: Loaders of `[batch, 1, rows, columns]` normalised images and class-index targets.
+    /// - Throws: ``ImageDataError`` from reading either pair (see
+    ///   ``IDXFile/readLabeledImages(imagesPath:labelsPath:)``), or from ``fromImages(_:valid:validPercent:seed:batchSize:source:validSource:)``
+    ///   (an empty or mismatched validation set, a single class).
     public static func fromIDX(images: String, labels: String, validImages: String? = nil, validLabels: String? = nil,
                                validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int = 64) throws(ImageDataError) -> DataLoaders {
         var train = try IDXFile.readLabeledImages(imagesPath: images, labelsPath: labels)
@@ -98,6 +111,18 @@ public enum ImageData {
     /// ```swift
     /// let data = try ImageData.fromFolder("pets", size: 64)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - root: The folder with one subfolder of images per class.
+    ///   - size: The side of the square every image is resized to, in pixels.
+    ///   - channels: 3 for colour, 1 for gray.
+    ///   - validPercent: The share of images held out for validation.
+    ///   - seed: The seed of the split and of the training shuffle.
+    ///   - batchSize: Images per training batch.
+    /// - Returns: Loaders of `[batch, channels, size, size]` normalised images and class-index targets.
+    /// - Throws: ``ImageDataError``: the folder's errors (see ``ImageFolder/init(root:)``),
+    ///   `imageSetTooLarge` before decoding, the first file that cannot be decoded, or the split's
+    ///   errors (no validation images, a single class).
     public static func fromFolder(_ root: String, size: Int = 64, channels: Int = 3, validPercent: Double = 0.2, seed: UInt64 = 42,
                                   batchSize: Int = 64) throws(ImageDataError) -> DataLoaders {
         let folder = try ImageFolder(root: root)

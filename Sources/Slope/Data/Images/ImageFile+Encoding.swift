@@ -9,6 +9,11 @@ extension ImageFile {
     /// ```swift
     /// let bytes = ImageFile.encodePNG(DecodedImage(width: 1, height: 1, channels: 1, pixels: [128]))
     /// ```
+    ///
+    /// - Parameters:
+    ///   - image: The image to encode, 1 to 4 channels.
+    ///   - interlaced: Whether to write Adam7 interlacing.
+    /// - Returns: The PNG file's bytes.
     public static func encodePNG(_ image: DecodedImage, interlaced: Bool = false) -> [UInt8] {
         require(image.width > 0 && image.height > 0 && image.width <= 0x7FFF_FFFF && image.height <= 0x7FFF_FFFF,
                      "ImageFile.encodePNG: PNG needs a width and height of 1 to 2^31 - 1, got \(image.width) x \(image.height)")
@@ -26,6 +31,13 @@ extension ImageFile {
     /// ```swift
     /// try ImageFile.writePNG(image, path: "out/sample.png")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - image: The image to write, 1 to 4 channels.
+    ///   - path: The file to write (replaced atomically).
+    ///   - interlaced: Whether to write Adam7 interlacing.
+    /// - Throws: ``ImageDataError/writeFailed(file:reason:)`` when the file cannot be written; an
+    ///   older file at `path` is left as it was.
     public static func writePNG(_ image: DecodedImage, path: String, interlaced: Bool = false) throws(ImageDataError) {
         do { try FileBytes.writeAtomically(encodePNG(image, interlaced: interlaced), to: path) } catch { throw ImageDataError(error) }
     }
@@ -73,6 +85,12 @@ extension ImageFile {
     /// ```swift
     /// let bytes = ImageFile.encodeJPEG(image, quality: 85)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - image: The image to encode (alpha is composited onto white first).
+    ///   - quality: The JPEG quality, 1...100.
+    ///   - progressive: Whether to write a progressive JPEG.
+    /// - Returns: The JPEG file's bytes.
     public static func encodeJPEG(_ image: DecodedImage, quality: Int = 90, progressive: Bool = false) -> [UInt8] {
         require(image.width > 0 && image.height > 0 && image.width <= 65_500 && image.height <= 65_500,
                      "ImageFile.encodeJPEG: JPEG needs a width and height of 1 to 65500, got \(image.width) x \(image.height)")
@@ -110,6 +128,14 @@ extension ImageFile {
     /// ```swift
     /// try ImageFile.writeJPEG(image, path: "out/sample.jpg", quality: 85)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - image: The image to write (alpha is composited onto white first).
+    ///   - path: The file to write (replaced atomically).
+    ///   - quality: The JPEG quality, 1...100.
+    ///   - progressive: Whether to write a progressive JPEG.
+    /// - Throws: ``ImageDataError/writeFailed(file:reason:)`` when the file cannot be written; an
+    ///   older file at `path` is left as it was.
     public static func writeJPEG(_ image: DecodedImage, path: String, quality: Int = 90, progressive: Bool = false) throws(ImageDataError) {
         do { try FileBytes.writeAtomically(encodeJPEG(image, quality: quality, progressive: progressive), to: path) } catch {
             throw ImageDataError(error)

@@ -37,6 +37,9 @@ public enum ImageFile {
     /// ```swift
     /// ImageFile.format(of: [0xFF, 0xD8, 0xFF, 0xE0])  // .jpeg
     /// ```
+    ///
+    /// - Parameter bytes: The file's first bytes (8 are enough).
+    /// - Returns: `.png`, `.jpeg`, or `nil`.
     public static func format(of bytes: some Collection<UInt8>) -> Format? {
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         if bytes.starts(with: png) { return .png }
@@ -51,6 +54,13 @@ public enum ImageFile {
     /// ```swift
     /// let image = try ImageFile.decode(path: "photos/dog.png")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The image file (a regular file of at most ``maxFileBytes``).
+    ///   - maxPixels: The largest `width × height` accepted.
+    /// - Returns: The image, 1 (gray) or 3 (RGB) channels.
+    /// - Throws: ``ImageDataError``: `fileNotFound`, `unreadable` (a folder, FIFO or device, a file
+    ///   over ``maxFileBytes``, a read error), or any error of ``decode(bytes:source:maxPixels:)``.
     public static func decode(path: String, maxPixels: Int = defaultMaxPixels) throws(ImageDataError) -> DecodedImage {
         let bytes: [UInt8]
         do { bytes = try FileBytes.read(path: path, limit: maxFileBytes, setting: InputLimits.imageFileBytes.setting) } catch {
@@ -64,6 +74,16 @@ public enum ImageFile {
     /// ```swift
     /// let image = try ImageFile.decode(bytes: downloaded, source: "upload")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - bytes: The file's bytes.
+    ///   - source: The name used in error messages.
+    ///   - maxPixels: The largest `width × height` accepted; larger images are refused before their
+    ///     pixels are allocated.
+    /// - Returns: The image, 1 (gray) or 3 (RGB) channels.
+    /// - Throws: ``ImageDataError``: `unknownImageFormat` (neither PNG nor JPEG), `corruptImage` (bad
+    ///   or cut-short data), `imageTooLarge`, `unsupportedImage` (a CMYK JPEG) or `unreadable` when
+    ///   memory runs out.
     public static func decode(bytes: [UInt8], source: String, maxPixels: Int = defaultMaxPixels) throws(ImageDataError) -> DecodedImage {
         guard let format = format(of: bytes) else {
             throw .unknownImageFormat(file: source, found: Array(bytes.prefix(8)))

@@ -36,6 +36,11 @@ public struct ImageFolder: Sendable {
     /// ```swift
     /// let folder = try ImageFolder(root: "data/flowers")
     /// ```
+    ///
+    /// - Parameter root: The folder holding one subfolder per class.
+    /// - Throws: ``ImageDataError``: `fileNotFound`, `notAFolder`, `unreadable` for a folder that cannot
+    ///   be listed, `noClassFolders`, `emptyClassFolder`, or `unreadable` for a FIFO, device or socket
+    ///   among the files.
     public init(root: String) throws(ImageDataError) {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder) else { throw .fileNotFound(file: root) }
@@ -83,6 +88,13 @@ public struct ImageFolder: Sendable {
     /// ```swift
     /// let (input, label) = (try folder.load(at: 0, preprocessing: prep), folder.labels[0])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - index: The file's position in ``files``.
+    ///   - preprocessing: The size, channels and normalisation to apply.
+    ///   - resize: `.stretch` to resample to the size, `.fill` to scale and centre-crop.
+    /// - Returns: `channels × height × width` floats, CHW.
+    /// - Throws: ``ImageDataError`` from ``ImageFile/decode(path:maxPixels:)`` for that file.
     public func load(at index: Int, preprocessing: ImagePreprocessing, resize: ImageResize = .stretch) throws(ImageDataError) -> [Float] {
         require(files.indices.contains(index), "ImageFolder.load: index \(index) is outside 0..<\(files.count)")
         return try preprocessing.load(path: files[index], resize: resize)
@@ -94,6 +106,12 @@ public struct ImageFolder: Sendable {
     /// ```swift
     /// let train = try ImageFolder(root: "pets/train").loadAll(preprocessing: prep)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - preprocessing: The size, channels and normalisation to apply.
+    ///   - resize: `.stretch` to resample to the size, `.fill` to scale and centre-crop.
+    /// - Returns: Every image, labelled, with ``classNames``.
+    /// - Throws: The ``ImageDataError`` of the first file (in file order) that cannot be decoded.
     public func loadAll(preprocessing: ImagePreprocessing, resize: ImageResize = .stretch) throws(ImageDataError) -> LabeledImages {
         let size = preprocessing.outputSize
         let results = LoadResults(count: files.count, size: size)
@@ -119,6 +137,10 @@ public struct ImageFolder: Sendable {
     /// ```swift
     /// ImageFolder.isImageFile("cat/001.JPG")  // true
     /// ```
+    ///
+    /// - Parameter path: A file path.
+    /// - Returns: `true` for a `.png`, `.jpg` or `.jpeg` name (any case), or a file whose first
+    ///   bytes are PNG's or JPEG's magic.
     public static func isImageFile(_ path: String) -> Bool {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if let dot = name.lastIndex(of: "."), ["png", "jpg", "jpeg"].contains(name[name.index(after: dot)...].lowercased()) {

@@ -16,6 +16,12 @@ extension ImagePreprocessing {
     /// ```swift
     /// let prep = ImagePreprocessing(height: 28, width: 28, channels: 1, normalization: ChannelStatistics.measure(train))
     /// ```
+    ///
+    /// - Parameters:
+    ///   - height: The model's input height in pixels.
+    ///   - width: The model's input width in pixels.
+    ///   - channels: 1 (gray) or 3 (RGB).
+    ///   - normalization: Statistics with `channels` values, or `nil` for none.
     public init(height: Int, width: Int, channels: Int, normalization: ChannelStatistics?) {
         require(height > 0 && width > 0, "ImagePreprocessing: size must be positive, got \(width) x \(height)")
         require(channels == 1 || channels == 3, "ImagePreprocessing: channels must be 1 or 3, got \(channels)")
@@ -39,6 +45,11 @@ extension ImagePreprocessing {
     /// ```swift
     /// let input = prep.apply(to: try ImageFile.decode(path: "cat.png"))
     /// ```
+    ///
+    /// - Parameters:
+    ///   - image: The decoded image, any size and channel count.
+    ///   - resize: `.stretch` to resample to the size, `.fill` to scale and centre-crop.
+    /// - Returns: ``outputSize`` floats, CHW.
     public func apply(to image: DecodedImage, resize: ImageResize = .stretch) -> [Float] {
         require(height > 0 && width > 0 && (channels == 1 || channels == 3),
                      "ImagePreprocessing.apply: expected a positive size and 1 or 3 channels, got \(width) x \(height) x \(channels)")
@@ -69,6 +80,13 @@ extension ImagePreprocessing {
     /// ```swift
     /// let input = try prep.load(path: "dog.jpg")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The PNG or JPEG file.
+    ///   - resize: `.stretch` to resample to the size, `.fill` to scale and centre-crop.
+    ///   - maxPixels: The largest `width × height` accepted.
+    /// - Returns: ``outputSize`` floats, CHW.
+    /// - Throws: ``ImageDataError`` from ``ImageFile/decode(path:maxPixels:)``.
     public func load(path: String, resize: ImageResize = .stretch, maxPixels: Int = ImageFile.defaultMaxPixels) throws(ImageDataError) -> [Float] {
         apply(to: try ImageFile.decode(path: path, maxPixels: maxPixels), resize: resize)
     }

@@ -29,6 +29,15 @@ public struct LabeledImages: Sendable, Equatable {
     /// ```swift
     /// let tiny = LabeledImages(images: [0, 1], count: 2, channels: 1, height: 1, width: 1, labels: [0, 1])
     /// ```
+    ///
+    /// - Parameters:
+    ///   - images: `count × channels × height × width` floats, each image CHW.
+    ///   - count: The number of images.
+    ///   - channels: Channels per image.
+    ///   - height: Rows per image.
+    ///   - width: Columns per image.
+    ///   - labels: `count` labels.
+    ///   - classNames: The class names in label order, or none.
     public init(images: [Float], count: Int, channels: Int, height: Int, width: Int, labels: [Int], classNames: [String] = []) {
         require(count >= 0 && channels > 0 && height >= 0 && width >= 0, "LabeledImages: sizes must not be negative")
         require(images.count == count * channels * height * width,

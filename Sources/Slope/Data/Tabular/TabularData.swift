@@ -9,6 +9,23 @@ public enum TabularData {
     /// ```swift
     /// let data = try TabularData.fromCSV("train.csv", target: "Survived", validPercent: 0.2, seed: 42)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The CSV file (with a header row).
+    ///   - target: The column to predict.
+    ///   - validPercent: The share of rows held out for validation, in `[0, 1)`.
+    ///   - seed: The seed of the split and of the training shuffle.
+    ///   - batchSize: Rows per training batch (at least 2), or `nil` for ``automaticBatchSize(trainingRows:)``.
+    ///   - task: Classification or regression, or `nil` to infer it from the target's values.
+    ///   - categoricalColumns: The categorical inputs, or `nil` to choose them with
+    ///     ``TabularPreprocessor/splitColumns(_:excluding:maxCardinality:)``.
+    ///   - continuousColumns: The continuous inputs, or `nil` to choose them the same way.
+    ///   - ignoring: Columns never used as inputs.
+    /// - Returns: Loaders of `[batch, inputWidth]` inputs and targets, with the fitted preprocessing.
+    /// - Throws: ``TabularError``: `csv` when the file cannot be read or parsed, `batchTooSmall`, `tooFewRows`, `emptyValidation`,
+    ///   `tooFewTrainingRows`, an unknown or repeated column in the options
+    ///   (`unknownColumn`, `targetInOption`, `columnNamedTwice`), or an error fitting the
+    ///   preprocessing (`missingTarget`, `constantTarget`, `noInputColumns`, `textTarget`, `notANumber`).
     public static func fromCSV(
         _ path: String, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int? = nil,
         task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
@@ -25,6 +42,23 @@ public enum TabularData {
     /// ```swift
     /// let data = try TabularData.fromTable(table, target: "target")
     /// ```
+    ///
+    /// - Parameters:
+    ///   - table: The rows, training and validation together.
+    ///   - target: The column to predict.
+    ///   - validPercent: The share of rows held out for validation, in `[0, 1)`.
+    ///   - seed: The seed of the split and of the training shuffle.
+    ///   - batchSize: Rows per training batch (at least 2), or `nil` for ``automaticBatchSize(trainingRows:)``.
+    ///   - task: Classification or regression, or `nil` to infer it from the target's values.
+    ///   - categoricalColumns: The categorical inputs, or `nil` to choose them with
+    ///     ``TabularPreprocessor/splitColumns(_:excluding:maxCardinality:)``.
+    ///   - continuousColumns: The continuous inputs, or `nil` to choose them the same way.
+    ///   - ignoring: Columns never used as inputs.
+    /// - Returns: Loaders of `[batch, inputWidth]` inputs and targets, with the fitted preprocessing.
+    /// - Throws: ``TabularError``: `batchTooSmall`, `tooFewRows`, `emptyValidation`,
+    ///   `tooFewTrainingRows`, an unknown or repeated column in the options
+    ///   (`unknownColumn`, `targetInOption`, `columnNamedTwice`), or an error fitting the
+    ///   preprocessing (`missingTarget`, `constantTarget`, `noInputColumns`, `textTarget`, `notANumber`).
     public static func fromTable(
         _ table: DataTable, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int? = nil,
         task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
@@ -69,6 +103,9 @@ public enum TabularData {
     /// ```swift
     /// TabularData.automaticBatchSize(trainingRows: 120)   // 16
     /// ```
+    ///
+    /// - Parameter trainingRows: The number of training rows.
+    /// - Returns: A power of two in `16...64`.
     public static func automaticBatchSize(trainingRows: Int) -> Int {
         var size = 16
         while size * 2 <= Swift.min(64, trainingRows / 8) { size *= 2 }

@@ -65,6 +65,19 @@ public struct TabularPreprocessor: Sendable, Equatable {
 
     /// Fits the preprocessing on `table` (the training rows). Columns not named in
     /// `categoricalColumns`/`continuousColumns` are split automatically (`splitColumns`).
+    ///
+    /// - Parameters:
+    ///   - table: The training rows.
+    ///   - target: The column to predict; every row needs a value, and it may not be constant.
+    ///   - task: Classification or regression, or `nil` to infer it from the target's values.
+    ///   - categoricalColumns: The categorical inputs, or `nil` to choose them with ``splitColumns(_:excluding:maxCardinality:)``.
+    ///   - continuousColumns: The continuous inputs, or `nil` to choose them the same way.
+    ///   - ignoring: Columns never used as inputs.
+    /// - Returns: The fitted preprocessing.
+    /// - Throws: ``TabularError``: `unknownColumn` for a missing target or named column,
+    ///   `targetInOption`, `columnNamedTwice`, `missingTarget` with the line, `constantTarget`,
+    ///   `noInputColumns`, `textTarget` for a regression target that is not a number, or
+    ///   `notANumber` for a continuous column's value.
     public static func fit(
         _ table: DataTable, target: String, task: TabularTask? = nil,
         categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil, ignoring: [String] = []
@@ -137,6 +150,12 @@ public struct TabularPreprocessor: Sendable, Equatable {
     /// categorical, other numeric columns continuous; columns with a single value, and
     /// identifier-like columns (every value distinct whole numbers, or text with more distinct
     /// values than half the rows) are left out.
+    ///
+    /// - Parameters:
+    ///   - table: The table whose columns are split.
+    ///   - excluding: Columns to leave out (the target, ignored columns).
+    ///   - maxCardinality: The most distinct whole-number values a numeric column may have and still be categorical.
+    /// - Returns: The categorical, continuous and identifier-like column names, each in file order.
     public static func splitColumns(
         _ table: DataTable, excluding: [String] = [], maxCardinality: Int = 10
     ) -> (categorical: [String], continuous: [String], identifiers: [String]) {
@@ -179,6 +198,14 @@ public struct TabularPreprocessor: Sendable, Equatable {
     /// Turns rows into model inputs `[rows, inputWidth]` (categorical codes, then normalised
     /// continuous values) and, when the target column is present and `targets` is true, the
     /// targets (`[rows]` class indices, or standardised values for regression).
+    ///
+    /// - Parameters:
+    ///   - table: Rows with every input column the preprocessing was fitted with.
+    ///   - includeTargets: Whether to encode the target column too (`targets:`), when the table has it.
+    /// - Returns: The inputs, and the targets or `nil`.
+    /// - Throws: ``TabularError``: `unknownColumn` for a missing input column, `notANumber` for a
+    ///   continuous value that is not a number; for targets, `missingTarget`, `unknownClass` (a class
+    ///   training never saw) or `textTarget`.
     public func transform(_ table: DataTable, targets includeTargets: Bool = true) throws(TabularError) -> (inputs: Tensor, targets: Tensor?) {
         let width = inputWidth
         var inputs = [Float](repeating: 0, count: table.rowCount * width)
@@ -232,6 +259,9 @@ public struct TabularPreprocessor: Sendable, Equatable {
     }
 
     /// Converts a standardised regression output back to the target's units.
+    ///
+    /// - Parameter value: A model output for the standardised target.
+    /// - Returns: `value · targetStd + targetMean`.
     public func decodeRegression(_ value: Float) -> Double { Double(value) * targetStd + targetMean }
 
     // MARK: - Helpers

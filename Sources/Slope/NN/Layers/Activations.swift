@@ -11,10 +11,19 @@ public final class ReLU: Module, ModuleArchitecture, @unchecked Sendable {
     /// Makes the layer.
     public override init() {}
     /// Makes the layer (it has no settings).
+    ///
+    /// - Parameter settings: `NoSettings()`; the layer has nothing to set.
     public init(settings: NoSettings) {}
     /// `max(x, 0)`.
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: A tensor of the input's shape.
     public override func forward(_ input: Tensor) -> Tensor { input.relu() }
     /// Any shape, unchanged.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: `input`, unchanged.
+    /// - Throws: Nothing: every shape is accepted.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }
 
@@ -31,10 +40,19 @@ public final class Sigmoid: Module, ModuleArchitecture, @unchecked Sendable {
     /// Makes the layer.
     public override init() {}
     /// Makes the layer (it has no settings).
+    ///
+    /// - Parameter settings: `NoSettings()`; the layer has nothing to set.
     public init(settings: NoSettings) {}
     /// `1 / (1 + e^-x)`.
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: A tensor of the input's shape.
     public override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
     /// Any shape, unchanged.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: `input`, unchanged.
+    /// - Throws: Nothing: every shape is accepted.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }
 
@@ -51,10 +69,19 @@ public final class Tanh: Module, ModuleArchitecture, @unchecked Sendable {
     /// Makes the layer.
     public override init() {}
     /// Makes the layer (it has no settings).
+    ///
+    /// - Parameter settings: `NoSettings()`; the layer has nothing to set.
     public init(settings: NoSettings) {}
     /// `tanh(x)`.
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: A tensor of the input's shape.
     public override func forward(_ input: Tensor) -> Tensor { input.tanh() }
     /// Any shape, unchanged.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: `input`, unchanged.
+    /// - Throws: Nothing: every shape is accepted.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }
 
@@ -72,12 +99,18 @@ public final class Flatten: Module, ModuleArchitecture, @unchecked Sendable {
         public var endAxis: Int
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - startAxis: The first axis merged (negative counts from the end), within ±64.
+        ///   - endAxis: The last axis merged, within ±64.
         public init(startAxis: Int = 1, endAxis: Int = -1) {
             self.startAxis = startAxis
             self.endAxis = endAxis
         }
 
         /// Axes within ±64 (a tensor has at most a few dozen axes).
+        ///
+        /// - Throws: ``SettingError`` for `startAxis` or `endAxis` outside `-64...64`.
         public func validate() throws(SettingError) {
             for (name, value) in [("startAxis", startAxis), ("endAxis", endAxis)] where !(-64...64).contains(value) {
                 throw SettingError(name, expected: "an axis in -64...64", found: value)
@@ -108,9 +141,16 @@ public final class Flatten: Module, ModuleArchitecture, @unchecked Sendable {
     public var endAxis: Int { settings.endAxis }
 
     /// The input with the axes merged.
+    ///
+    /// - Parameter input: A tensor in which both axes exist, `startAxis` not after `endAxis`.
+    /// - Returns: The input with those axes merged into one.
     public override func forward(_ input: Tensor) -> Tensor { input.flattened(startAxis: startAxis, endAxis: endAxis) }
 
     /// The input's shape with the axes merged (a scalar becomes `[1]`, as `flattened` does).
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: The output's shape.
+    /// - Throws: ``ShapeError`` when the axes do not exist or are out of order, or the merged size overflows `Int`.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         if input.isEmpty { return [1] }
         let start = startAxis < 0 ? startAxis + input.count : startAxis

@@ -27,6 +27,16 @@ public final class Conv2d: Module, ModuleArchitecture, @unchecked Sendable {
         public var bias: Bool
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - inputChannels: Channels of the input, in `1...65536`.
+        ///   - outputChannels: Channels of the output (one filter each), in `1...65536`.
+        ///   - kernelSize: The filters' `(kH, kW)`, in `1...4096` each.
+        ///   - stride: The step between windows, in `1...4096` each.
+        ///   - padding: Zeros added on each side, in `0...4096` each.
+        ///   - dilation: Spacing between kernel taps, in `1...4096` each.
+        ///   - groups: Channel groups, dividing both channel counts.
+        ///   - bias: Whether the layer adds a bias.
         public init(inputChannels: Int, outputChannels: Int, kernelSize: IntOrPair, stride: IntOrPair = 1, padding: IntOrPair = 0,
                     dilation: IntOrPair = 1, groups: Int = 1, bias: Bool = true) {
             self.inputChannels = inputChannels
@@ -41,6 +51,8 @@ public final class Conv2d: Module, ModuleArchitecture, @unchecked Sendable {
 
         /// Channels and groups in 1...65536 with groups dividing both channel counts; kernel,
         /// stride and dilation in 1...4096 and padding in 0...4096 on each axis.
+        ///
+        /// - Throws: ``SettingError`` naming the first setting out of range, or `groups` when it does not divide both channel counts.
         public func validate() throws(SettingError) {
             for (name, value) in [("inputChannels", inputChannels), ("outputChannels", outputChannels), ("groups", groups)]
             where !(1...65_536).contains(value) {
@@ -130,12 +142,19 @@ public final class Conv2d: Module, ModuleArchitecture, @unchecked Sendable {
     public var groups: Int { settings.groups }
 
     /// The convolution of the input with the filters, plus the bias.
+    ///
+    /// - Parameter input: `[N, inputChannels, H, W]`, or one `[inputChannels, H, W]` image.
+    /// - Returns: `[N, outputChannels, H', W']` (or `[outputChannels, H', W']`), as `Tensor.conv2d` computes.
     public override func forward(_ input: Tensor) -> Tensor {
         input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
     /// `[N, outputChannels, H', W']` (or `[outputChannels, H', W']` for one `[C, H, W]` image), with
     /// `windowedSize` along each image axis; the window must fit.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: The output's shape.
+    /// - Throws: ``ShapeError`` when the input is not rank 3 or 4 with `inputChannels` channels, an image axis is empty, or the dilated kernel is larger than the padded image.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         guard input.count == 4 || input.count == 3, input[input.count - 3] == inputChannels else {
             throw ShapeError(self, input: input, needs: "[N, \(inputChannels), H, W] or [\(inputChannels), H, W]")
@@ -158,6 +177,11 @@ public class Pool2d: Module, @unchecked Sendable {
         public var padding: IntOrPair
 
         /// The settings; `stride` defaults to the kernel size.
+        ///
+        /// - Parameters:
+        ///   - kernelSize: The window size, in `1...4096` each.
+        ///   - stride: The step between windows, in `1...4096` each; `nil` uses `kernelSize`.
+        ///   - padding: Padding on each side, at most half the kernel.
         public init(kernelSize: IntOrPair, stride: IntOrPair? = nil, padding: IntOrPair = 0) {
             self.kernelSize = kernelSize
             self.stride = stride ?? kernelSize
@@ -166,6 +190,8 @@ public class Pool2d: Module, @unchecked Sendable {
 
         /// Kernel and stride in 1...4096 on each axis, padding at most half the kernel (PyTorch's
         /// rule, which the pooling ops `require` too).
+        ///
+        /// - Throws: ``SettingError`` for a kernel or stride out of range, or padding more than half the kernel.
         public func validate() throws(SettingError) {
             try IntOrPair.check("kernelSize", kernelSize, in: 1...4096)
             try IntOrPair.check("stride", stride, in: 1...4096)
@@ -189,6 +215,10 @@ public class Pool2d: Module, @unchecked Sendable {
 
     /// `[N, C, H', W']` (or `[C, H', W']`) with `windowedSize` along each image axis; the window
     /// must fit.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: The output's shape.
+    /// - Throws: ``ShapeError`` when the input is not rank 3 or 4, an image axis is empty, or the window is larger than the padded image.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         guard input.count == 4 || input.count == 3 else { throw ShapeError(self, input: input, needs: "[N, C, H, W] or [C, H, W]") }
         return Array(input.dropLast(2)) + (try windowedImage(input, kernel: kernelSize, stride: stride, padding: padding, dilation: 1, module: self))
@@ -220,6 +250,9 @@ public final class MaxPool2d: Pool2d, ModuleArchitecture, @unchecked Sendable {
     }
 
     /// The largest value in each window.
+    ///
+    /// - Parameter input: `[N, C, H, W]`, or one `[C, H, W]` image.
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']`): each window's maximum.
     public override func forward(_ input: Tensor) -> Tensor { input.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
 }
 
@@ -248,6 +281,9 @@ public final class AvgPool2d: Pool2d, ModuleArchitecture, @unchecked Sendable {
     }
 
     /// The mean of each window.
+    ///
+    /// - Parameter input: `[N, C, H, W]`, or one `[C, H, W]` image.
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']`): each window's mean, padding counted.
     public override func forward(_ input: Tensor) -> Tensor { input.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding) }
 }
 
@@ -264,9 +300,13 @@ public final class AdaptiveAvgPool2d: Module, ModuleArchitecture, @unchecked Sen
         public var outputSize: IntOrPair
 
         /// The settings.
+        ///
+        /// - Parameter outputSize: The output's `(H', W')`, in `1...4096` each.
         public init(outputSize: IntOrPair) { self.outputSize = outputSize }
 
         /// An output size in 1...4096 on each axis.
+        ///
+        /// - Throws: ``SettingError`` for an output size out of range.
         public func validate() throws(SettingError) { try IntOrPair.check("outputSize", outputSize, in: 1...4096) }
     }
 
@@ -289,9 +329,16 @@ public final class AdaptiveAvgPool2d: Module, ModuleArchitecture, @unchecked Sen
     public var outputSize: IntOrPair { settings.outputSize }
 
     /// The input averaged over a grid of `outputSize` regions.
+    ///
+    /// - Parameter input: `[N, C, H, W]`, or one `[C, H, W]` image, with `H, W ≥ 1`.
+    /// - Returns: `[N, C, H', W']` (or `[C, H', W']`) with `(H', W') = outputSize`.
     public override func forward(_ input: Tensor) -> Tensor { input.adaptiveAvgPool2d(outputSize: outputSize) }
 
     /// `[N, C, outputSize]` (or `[C, outputSize]`); the image axes must not be empty.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: The output's shape.
+    /// - Throws: ``ShapeError`` when the input is not rank 3 or 4 or an image axis is empty.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         guard input.count == 4 || input.count == 3, input[input.count - 2] >= 1, input[input.count - 1] >= 1 else {
             throw ShapeError(self, input: input, needs: "[N, C, H, W] or [C, H, W] with H, W ≥ 1")

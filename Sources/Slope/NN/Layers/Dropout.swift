@@ -12,9 +12,13 @@ public final class Dropout: Module, ModuleArchitecture, @unchecked Sendable {
         public var probability: Float
 
         /// The settings.
+        ///
+        /// - Parameter probability: The probability of zeroing a value, in `[0, 1)`.
         public init(probability: Float = 0.5) { self.probability = probability }
 
         /// A probability in `[0, 1)`.
+        ///
+        /// - Throws: ``SettingError`` for `probability` outside `[0, 1)`.
         public func validate() throws(SettingError) {
             guard probability >= 0 && probability < 1 else { throw SettingError("probability", expected: "a probability in [0, 1)", found: probability) }
         }
@@ -57,6 +61,11 @@ public final class Dropout: Module, ModuleArchitecture, @unchecked Sendable {
     public var probability: Float { settings.probability }
 
     /// The input with random values zeroed (training) or unchanged (evaluation).
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: In training mode, a tensor of the input's shape with each value zeroed with
+    ///   probability `p` (from the layer's own stream) and the rest scaled by `1/(1-p)`; in
+    ///   evaluation mode (or with `p = 0`) the input itself.
     public override func forward(_ input: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return input }
         let keep = 1 - probability, scale = 1 / keep
@@ -66,5 +75,9 @@ public final class Dropout: Module, ModuleArchitecture, @unchecked Sendable {
     }
 
     /// Any shape, unchanged.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: `input`, unchanged.
+    /// - Throws: Nothing: every shape is accepted.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input }
 }

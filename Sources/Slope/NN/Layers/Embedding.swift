@@ -15,12 +15,18 @@ public final class Embedding: Module, ModuleArchitecture, @unchecked Sendable {
         public var dimension: Int
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - count: The number of rows (distinct indices), in `1...100_000_000`.
+        ///   - dimension: The length of each vector, in `1...100_000`.
         public init(count: Int, dimension: Int) {
             self.count = count
             self.dimension = dimension
         }
 
         /// A count in 1...100000000 and a dimension in 1...100000.
+        ///
+        /// - Throws: ``SettingError`` for `count` or `dimension` out of range.
         public func validate() throws(SettingError) {
             guard (1...100_000_000).contains(count) else { throw SettingError("count", expected: "a count in 1...100000000", found: count) }
             guard (1...100_000).contains(dimension) else { throw SettingError("dimension", expected: "a size in 1...100000", found: dimension) }
@@ -73,11 +79,18 @@ public final class Embedding: Module, ModuleArchitecture, @unchecked Sendable {
     public var dimension: Int { settings.dimension }
 
     /// The rows at `indices`; the result's shape is `indices.shape + [dimension]`.
+    ///
+    /// - Parameter indices: Whole numbers in `0 ..< count`, any shape (no gradient).
+    /// - Returns: The looked-up rows, shape `indices.shape + [dimension]`; the gradient adds into those rows of `weight`.
     public override func forward(_ indices: Tensor) -> Tensor {
         let rows = classIndices(indices, classes: count, op: "Embedding")
         return weight.indexSelect(axis: 0, indices: rows).reshaped(indices.shape + [dimension])
     }
 
     /// `input + [dimension]` (any shape of indices; their values are checked when looked up).
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: `input + [dimension]`.
+    /// - Throws: Nothing: every shape is accepted. (index values are checked by `forward`)
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] { input + [dimension] }
 }

@@ -17,6 +17,11 @@ public final class Linear: Module, ModuleArchitecture, @unchecked Sendable {
         public var bias: Bool
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - inputFeatures: The size of each input's last axis, in `0...100_000_000`.
+        ///   - outputFeatures: The size of each output's last axis, in `0...100_000_000`.
+        ///   - bias: Whether the layer adds a bias.
         public init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true) {
             self.inputFeatures = inputFeatures
             self.outputFeatures = outputFeatures
@@ -24,6 +29,8 @@ public final class Linear: Module, ModuleArchitecture, @unchecked Sendable {
         }
 
         /// Feature counts in `0...100_000_000`.
+        ///
+        /// - Throws: ``SettingError`` for a feature count out of range.
         public func validate() throws(SettingError) {
             for (name, value) in [("inputFeatures", inputFeatures), ("outputFeatures", outputFeatures)] where !(0...100_000_000).contains(value) {
                 throw SettingError(name, expected: "a feature count in 0...100000000", found: value)
@@ -89,9 +96,16 @@ public final class Linear: Module, ModuleArchitecture, @unchecked Sendable {
     public var outputFeatures: Int { settings.outputFeatures }
 
     /// `x Wᵀ + b` on the last axis.
+    ///
+    /// - Parameter input: A tensor `[..., inputFeatures]`.
+    /// - Returns: `[..., outputFeatures]`.
     public override func forward(_ input: Tensor) -> Tensor { input.linear(weight: weight, bias: bias) }
 
     /// `input` with its last axis `inputFeatures` replaced by `outputFeatures`.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: The output's shape.
+    /// - Throws: ``ShapeError`` when the last axis is not `inputFeatures` (or there is no axis).
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         guard input.last == inputFeatures else { throw ShapeError(self, input: input, needs: "a last axis of \(inputFeatures)") }
         return input.dropLast() + [outputFeatures]

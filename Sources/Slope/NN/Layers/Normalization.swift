@@ -18,6 +18,11 @@ public class BatchNorm: Module, @unchecked Sendable {
         public var epsilon: Float
 
         /// The settings (PyTorch's defaults).
+        ///
+        /// - Parameters:
+        ///   - features: The number of channels, in `1...100_000_000`.
+        ///   - momentum: The weight of the newest batch in the running statistics, in `[0, 1]`.
+        ///   - epsilon: ε, added to the variance; finite and not negative.
         public init(features: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
             self.features = features
             self.momentum = momentum
@@ -25,6 +30,8 @@ public class BatchNorm: Module, @unchecked Sendable {
         }
 
         /// Features in 1...100000000, momentum in [0, 1], ε ≥ 0 (all finite).
+        ///
+        /// - Throws: ``SettingError`` naming `features`, `momentum` or `epsilon` when out of range.
         public func validate() throws(SettingError) {
             guard (1...100_000_000).contains(features) else { throw SettingError("features", expected: "a count in 1...100000000", found: features) }
             guard (0...1).contains(momentum) else { throw SettingError("momentum", expected: "a number in [0, 1]", found: momentum) }
@@ -69,6 +76,10 @@ public class BatchNorm: Module, @unchecked Sendable {
     public var epsilon: Float { settings.epsilon }
 
     /// The normalised input.
+    ///
+    /// - Parameter input: `[N, features, ...]` of an accepted rank; in training, more than one value per channel.
+    /// - Returns: A tensor of the input's shape. In training mode it also moves the running mean and
+    ///   (unbiased) variance by `momentum` and counts the batch.
     public override func forward(_ input: Tensor) -> Tensor {
         require(ranks.contains(input.rank) && input.shape[1] == features,
                 "\(type(of: self)): expected input of rank \(ranks.map(String.init).joined(separator: " or ")) with \(features) channels on axis 1, got shape \(input.shape)")
@@ -98,6 +109,10 @@ public class BatchNorm: Module, @unchecked Sendable {
 
     /// The input's shape, which must have an accepted rank and `features` channels on axis 1;
     /// in training mode, also more than one value per channel.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: `input`, unchanged.
+    /// - Throws: ``ShapeError`` for another rank, another channel count, or (training) one value per channel.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         let ranksText = ranks.map(String.init).joined(separator: " or ")
         guard ranks.contains(input.count), input[1] == features else {
@@ -175,6 +190,10 @@ public final class LayerNorm: Module, ModuleArchitecture, @unchecked Sendable {
         public var epsilon: Float
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - normalizedShape: The trailing axes normalised over: 1 to 8 positive sizes.
+        ///   - epsilon: ε, added to the variance; finite and not negative.
         public init(normalizedShape: [Int], epsilon: Float = 1e-5) {
             self.normalizedShape = normalizedShape
             self.epsilon = epsilon
@@ -182,6 +201,8 @@ public final class LayerNorm: Module, ModuleArchitecture, @unchecked Sendable {
 
         /// 1 to 8 positive sizes whose product is at most 100000000 (checked without overflow);
         /// ε finite and ≥ 0.
+        ///
+        /// - Throws: ``SettingError`` for `normalizedShape` with no, too many or non-positive sizes (or a product over 100,000,000), or `epsilon` out of range.
         public func validate() throws(SettingError) {
             guard (1...8).contains(normalizedShape.count), normalizedShape.allSatisfy({ $0 >= 1 }),
                   let product = checkedProduct(normalizedShape), product <= 100_000_000 else {
@@ -226,6 +247,9 @@ public final class LayerNorm: Module, ModuleArchitecture, @unchecked Sendable {
     public var epsilon: Float { settings.epsilon }
 
     /// The normalised input.
+    ///
+    /// - Parameter input: A tensor whose trailing axes are `normalizedShape`.
+    /// - Returns: A tensor of the input's shape, each sample normalised over those axes.
     public override func forward(_ input: Tensor) -> Tensor {
         let trailing = weight.rank
         require(input.rank >= trailing && Array(input.shape.suffix(trailing)) == weight.shape,
@@ -237,6 +261,10 @@ public final class LayerNorm: Module, ModuleArchitecture, @unchecked Sendable {
     }
 
     /// The input's shape, which must end with `normalizedShape`.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: `input`, unchanged.
+    /// - Throws: ``ShapeError`` when the input does not end with `normalizedShape`.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         guard Array(input.suffix(settings.normalizedShape.count)) == settings.normalizedShape else {
             throw ShapeError(self, input: input, needs: "trailing axes \(settings.normalizedShape)")

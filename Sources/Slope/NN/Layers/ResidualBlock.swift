@@ -16,6 +16,11 @@ public final class ResidualBlock: Module, ModuleArchitecture, @unchecked Sendabl
         public var stride: Int
 
         /// The settings.
+        ///
+        /// - Parameters:
+        ///   - inputChannels: Channels of the input, in `1...65536`.
+        ///   - outputChannels: Channels of the output, in `1...65536`.
+        ///   - stride: The first convolution's (and the shortcut's) stride, in `1...64`.
         public init(inputChannels: Int, outputChannels: Int, stride: Int = 1) {
             self.inputChannels = inputChannels
             self.outputChannels = outputChannels
@@ -23,6 +28,8 @@ public final class ResidualBlock: Module, ModuleArchitecture, @unchecked Sendabl
         }
 
         /// Channels in 1...65536, stride in 1...64.
+        ///
+        /// - Throws: ``SettingError`` for a channel count or stride out of range.
         public func validate() throws(SettingError) {
             for (name, value) in [("inputChannels", inputChannels), ("outputChannels", outputChannels)] where !(1...65_536).contains(value) {
                 throw SettingError(name, expected: "a count in 1...65536", found: value)
@@ -93,12 +100,19 @@ public final class ResidualBlock: Module, ModuleArchitecture, @unchecked Sendabl
     }
 
     /// The block's output.
+    ///
+    /// - Parameter input: `[N, inputChannels, H, W]`.
+    /// - Returns: `[N, outputChannels, H', W']` with `H' = ⌊(H - 1) / stride⌋ + 1` (and `W'` alike).
     public override func forward(_ input: Tensor) -> Tensor {
         let residual = bn2(conv2(bn1(conv1(input)).relu()))
         return (residual + (downsample?(input) ?? input)).relu()
     }
 
     /// The main path's shape (its children's rules in turn), which must equal the shortcut's.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: The output's shape.
+    /// - Throws: ``ShapeError`` from a child that cannot take its input, or when the main path and the shortcut disagree.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         var main = input
         for (name, layer) in [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2)] as [(String, Module)] {

@@ -16,12 +16,18 @@ public final class Sequential: Module, ModuleArchitecture, @unchecked Sendable {
     public let layers: [Module]
 
     /// Chains `layers`.
+    ///
+    /// - Parameter layers: The modules, applied in this order and named `0`, `1`, ...
     public init(_ layers: [Module]) { self.layers = layers }
 
     /// Chains the listed layers.
+    ///
+    /// - Parameter layers: The modules, applied in this order and named `0`, `1`, ...
     public convenience init(_ layers: Module...) { self.init(layers) }
 
     /// An empty chain (a rebuild from a file builds the children with `make(from:)`).
+    ///
+    /// - Parameter settings: `NoSettings()`; the layers come from the file.
     public convenience init(settings: NoSettings) { self.init([]) }
 
     /// Rebuilds the chain from the file's children.
@@ -35,17 +41,27 @@ public final class Sequential: Module, ModuleArchitecture, @unchecked Sendable {
     }
 
     /// Passes the input through each layer in turn.
+    ///
+    /// - Parameter input: The first layer's input.
+    /// - Returns: The last layer's output (the input itself when there are no layers).
     public override func forward(_ input: Tensor) -> Tensor {
         layers.reduce(input) { $1($0) }
     }
 
     /// Each layer's rule in turn.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: The last layer's output shape.
+    /// - Throws: The first layer's ``ShapeError``.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         var shape = input
         for (index, layer) in layers.enumerated() { shape = try childOutputShape(layer, named: String(index), for: shape) }
         return shape
     }
 
+    /// The layers named by position: `0`, `1`, ... (PyTorch's keys).
+    ///
+    /// - Returns: `("0", layers[0])`, `("1", layers[1])`, ...
     public override func namedChildren() -> [(name: String, module: Module)] {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
@@ -55,6 +71,9 @@ public final class Sequential: Module, ModuleArchitecture, @unchecked Sendable {
     /// ```swift
     /// let first = model[0] as! Linear
     /// ```
+    ///
+    /// - Parameter index: A position in `0 ..< count`.
+    /// - Returns: The layer there (cast it to its type to reach its parameters).
     public subscript(index: Int) -> Module { layers[index] }
 
     /// The number of layers.

@@ -26,6 +26,15 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
         public var embeddingDropout: Float
 
         /// The settings; `hiddenSizes` defaults to fastai's `[200, 100]`.
+        ///
+        /// - Parameters:
+        ///   - cardinalities: The number of categories of each categorical column,
+        ///     at most 10,000 columns of `1...10_000_000`.
+        ///   - continuousCount: The number of continuous columns, in `0...1_000_000`.
+        ///   - outputCount: Classes, or 1 for regression; in `1...1_000_000`.
+        ///   - hiddenSizes: The widths of the hidden blocks, at most 100 of `1...100_000`.
+        ///   - dropout: Dropout in each hidden block, in `[0, 1)`.
+        ///   - embeddingDropout: Dropout after the embeddings, in `[0, 1)`.
         public init(cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int] = [200, 100],
                     dropout: Float = 0, embeddingDropout: Float = 0) {
             self.cardinalities = cardinalities
@@ -38,6 +47,8 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
 
         /// At most 10000 categorical columns of 1...10000000 categories, 0...1000000 continuous
         /// columns, 1...1000000 outputs, at most 100 hidden blocks of 1...100000, dropouts in [0, 1).
+        ///
+        /// - Throws: ``SettingError`` naming the first setting out of range.
         public func validate() throws(SettingError) {
             guard cardinalities.count <= 10_000, cardinalities.allSatisfy({ (1...10_000_000).contains($0) }) else {
                 throw SettingError("cardinalities", expected: "at most 10000 counts in 1...10000000", found: cardinalities.count <= 20 ? cardinalities : [cardinalities.count])
@@ -88,6 +99,9 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
     public let layers: Sequential
 
     /// fastai's embedding size rule: `min(600, round(1.6 · cardinality^0.56))`.
+    ///
+    /// - Parameter cardinality: The number of categories of the column.
+    /// - Returns: The embedding's dimension.
     public static func embeddingSize(cardinality: Int) -> Int {
         Swift.min(600, Int((1.6 * Foundation.pow(Double(cardinality), 0.56)).rounded()))
     }
@@ -149,6 +163,9 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
     var inputWidth: Int { embeds.count + (bnCont?.features ?? 0) }
 
     /// Logits (or a value) for each row of `[batch, categorical + continuous]` inputs.
+    ///
+    /// - Parameter input: `[batch, categorical + continuous]`: category codes (whole numbers) first, then continuous values.
+    /// - Returns: `[batch, outputCount]`.
     public override func forward(_ input: Tensor) -> Tensor {
         let categoricalCount = embeds.count
         require(input.rank == 2 && input.shape[1] == inputWidth,
@@ -167,6 +184,10 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
 
     /// `[batch, outputCount]` for `[batch, categorical + continuous]`: the embeddings' and
     /// `bn_cont`'s outputs side by side, through `layers`.
+    ///
+    /// - Parameter input: The input's shape.
+    /// - Returns: The output's shape.
+    /// - Throws: ``ShapeError`` when the input is not `[batch, categorical + continuous]`.
     public override func outputShape(for input: [Int]) throws(ShapeError) -> [Int] {
         guard input.count == 2, input[1] == inputWidth else { throw ShapeError(self, input: input, needs: "[batch, \(inputWidth)]") }
         var width = 0
