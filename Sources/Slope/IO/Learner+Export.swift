@@ -10,6 +10,9 @@ extension Learner {
 
     /// The manifest written into exported files, with the CRC-32 of each of the model's tensors
     /// in `tensorCRC32` (docs/FORMAT.md).
+    ///
+    /// - Returns: the manifest, a JSON object.
+    /// - Throws: ``ModelFileError/notExportable(path:type:)`` for a module that cannot be rebuilt from a file.
     public func manifest() throws(ModelFileError) -> JSON {
         ModelFileChecksum.withTensorChecksums(try manifestWithoutChecksums(), of: model.stateDict())
     }
@@ -46,7 +49,7 @@ extension Learner {
     /// ```
     ///
     /// What export writes, loading reads: the bytes are put through every check of
-    /// ``load(from:)-(String)`` before they are written, and a model or preprocessing that
+    /// `load(from:)` (a path) before they are written, and a model or preprocessing that
     /// loading would refuse (a weight that is not finite, a normalisation that does not fit a
     /// Float) is refused here, with nothing written.
     ///
@@ -72,6 +75,9 @@ extension Learner {
     /// ```swift
     /// try learner.export(to: URL(fileURLWithPath: "titanic.slope"))
     /// ```
+    ///
+    /// - Parameter url: the file to write.
+    /// - Throws: what `export(to:)` (a path) throws.
     public func export(to url: URL) throws(ModelFileError) { try export(to: url.path) }
 
     /// Loads a model file from a file URL (see `load(from:)` with a path).
@@ -79,6 +85,10 @@ extension Learner {
     /// ```swift
     /// let learner = try Learner.load(from: URL(fileURLWithPath: "titanic.slope"))
     /// ```
+    ///
+    /// - Parameter url: the model file.
+    /// - Returns: the learner.
+    /// - Throws: what `load(from:)` (a path) throws.
     public static func load(from url: URL) throws(ModelFileError) -> Learner { try load(from: url.path) }
 
     /// Loads a file written by `export(to:)`: rebuilds the architecture from known module types
@@ -89,11 +99,16 @@ extension Learner {
     /// let learner = try Learner.load(from: "titanic.slope")
     /// let prediction = try learner.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
     /// ```
+    ///
+    /// - Parameter path: the model file.
+    /// - Returns: the learner.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault (docs/FORMAT.md
+    ///   lists every check), ``ModelFileError/damaged(file:part:)`` when the checksums disagree.
     public static func load(from path: String) throws(ModelFileError) -> Learner {
         try load(bytes: try SafeTensors.bytes(of: path), file: (path as NSString).lastPathComponent)
     }
 
-    /// Loads a model file from its bytes (see ``load(from:)-(String)``); `file` names it in errors.
+    /// Loads a model file from its bytes (see `load(from:)` (a path)); `file` names it in errors.
     ///
     /// - Parameters:
     ///   - bytes: the whole file.
@@ -238,6 +253,9 @@ extension Module {
     /// ```swift
     /// try model.saveWeights(to: "weights.safetensors")
     /// ```
+    ///
+    /// - Parameter path: the file to write.
+    /// - Throws: ``ModelFileError/io(file:reason:)`` when the file cannot be written.
     public func saveWeights(to path: String) throws(ModelFileError) {
         try SafeTensors.write(stateDict(), to: path)
     }
@@ -248,6 +266,10 @@ extension Module {
     /// ```swift
     /// try model.loadWeights(from: "weights.safetensors")
     /// ```
+    ///
+    /// - Parameter path: the safetensors file.
+    /// - Throws: ``ModelFileError`` naming the key: a missing, unexpected or misshapen tensor, a
+    ///   value that is not finite, or one the module's rule refuses (the model keeps its values).
     public func loadWeights(from path: String) throws(ModelFileError) {
         try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)
     }

@@ -101,6 +101,8 @@ public class BatchNorm: Module, @unchecked Sendable {
 
     /// The running variance plus ε must be positive for every channel (evaluation divides by
     /// its square root).
+    ///
+    /// - Returns: `running_var`, the rule and the first value that breaks it; `nil` when all pass.
     public override func checkLoadedValues() -> (name: String, expected: String, found: String)? {
         let variances = runningVar.storage
         guard let index = variances.firstIndex(where: { !($0 + epsilon > 0) }) else { return nil }
