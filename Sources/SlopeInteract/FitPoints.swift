@@ -30,7 +30,7 @@ public struct FitPoints: Sendable, Equatable {
     ///   - y: The y values, one per x.
     ///   - source: Where they came from (decides whether `New points` can draw others).
     public init(x: [Float], y: [Float], source: Source) {
-        precondition(!x.isEmpty && x.count == y.count, "FitPoints: need as many y as x, and at least one point")
+        require(!x.isEmpty && x.count == y.count, "FitPoints: need as many y as x, and at least one point")
         self.x = x
         self.y = y
         self.source = source

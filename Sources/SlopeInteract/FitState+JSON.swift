@@ -45,7 +45,7 @@ extension FitState {
     /// each step, why it ended, and (for the last step taken) each parameter's gradient and move.
     ///
     /// ```json
-    /// {"lr":0.01,"steps":1,"losses":[12.3],"outcome":"running",
+    /// {"lr":0.01,"steps":1,"losses":[12.3],"outcome":"reachedStepLimit",
     ///  "gradients":{"a":-3.2,...},"moves":{"a":0.032,...}}
     /// ```
     public func descentJSON(_ report: DescentReport) -> JSON {

@@ -27,11 +27,12 @@ public struct FitState: Sendable {
     public private(set) var loss: FitLoss
     /// The parameter values, in the order of `family.parameterNames`.
     public private(set) var values: [Float]
+    /// The gradient-descent stepper: its stopping rule remembers the losses of the last
+    /// ``maxWindow`` steps since the parameters, points or loss last changed by other means.
+    private var descent = GradientDescent(lr: InteractResponder.defaultLearningRate, window: 1, memory: FitState.maxWindow)
+
     /// Gradient-descent steps taken since the last reset or new points.
-    public private(set) var steps = 0
-    /// The loss before each descent step since the parameters, points or loss last changed
-    /// by other means (the stopping rule's memory).
-    public private(set) var history: [Float] = []
+    public var steps: Int { descent.steps }
 
     /// A fit starting from the family's initial values for these points.
     public init(family: FunctionFamily, points: FitPoints, loss: FitLoss) {
@@ -102,14 +103,13 @@ public struct FitState: Sendable {
             updated[index] = Float(value)
         }
         values = updated
-        history = []
+        descent.forget()
     }
 
     /// Back to the family's initial values, with no steps taken.
     public mutating func reset() {
         values = family.initialValues(over: points.domain)
-        steps = 0
-        history = []
+        descent.reset()
     }
 
     /// Fits new points, starting again from the initial values.
@@ -121,20 +121,10 @@ public struct FitState: Sendable {
     /// Minimises another loss from the current values.
     public mutating func setLoss(_ newLoss: FitLoss) {
         loss = newLoss
-        history = []
+        descent.forget()
     }
 
     // MARK: - Gradient descent
-
-    /// How a batch of descent steps ended.
-    public enum Outcome: String, Sendable {
-        /// All the steps asked for were taken; more may follow.
-        case running
-        /// The loss improved by less than the tolerance over the window.
-        case converged
-        /// A step made the loss NaN or infinite; that step was undone.
-        case diverged
-    }
 
     /// What a batch of descent steps did.
     public struct DescentReport: Sendable {
@@ -142,11 +132,12 @@ public struct FitState: Sendable {
         public let lr: Float
         /// The loss before each step taken, in order.
         public let losses: [Float]
-        /// Why the batch ended.
-        public let outcome: Outcome
-        /// The gradients the last step moved along (`nil` when no step was taken).
+        /// Why the batch ended (``FitOutcome/reachedStepLimit``: all the steps asked for were
+        /// taken; more may follow).
+        public let outcome: FitOutcome
+        /// The gradients the last step kept moved along (`nil` when no step was kept).
         public let gradients: [Float]?
-        /// The last step's move of each parameter, `-lr * gradient` (`nil` when no step was taken).
+        /// The last kept step's move of each parameter, `-lr * gradient` (`nil` when no step was kept).
         public let moves: [Float]?
         /// For a diverged batch: what happened and what to do.
         public let message: String?
@@ -155,48 +146,32 @@ public struct FitState: Sendable {
         public var steps: Int { losses.count }
     }
 
-    /// Takes up to `maxSteps` steps of `p -= lr * ∂loss/∂p`, stopping early when the loss
-    /// improved by less than `tolerance` over the last `window` steps (never when `tolerance` is
-    /// 0) or when a step makes the loss NaN or infinite, which is undone and reported.
+    /// Takes up to `maxSteps` steps of `p -= lr * ∂loss/∂p` with Slope's ``GradientDescent``,
+    /// stopping early when the loss improved by less than `tolerance` over the last `window`
+    /// steps (never when `tolerance` is 0) or when a step makes the loss NaN or infinite, which
+    /// is undone and reported. The settings come checked from the request (``InteractResponder``
+    /// reads them within ranges inside ``GradientDescent/validate(lr:momentum:tolerance:window:maxWindow:)``'s).
     ///
     /// ```swift
     /// let report = fit.descend(lr: 0.01, maxSteps: 50, tolerance: 1e-4, window: 20)
     /// ```
+    ///
+    /// - Parameters:
+    ///   - lr: The learning rate.
+    ///   - maxSteps: The most steps to take.
+    ///   - tolerance: The least improvement over `window` steps that keeps going (0: no limit).
+    ///   - window: The steps the improvement is measured over, at most ``maxWindow``.
+    /// - Returns: What the steps did.
     public mutating func descend(lr: Float, maxSteps: Int, tolerance: Float = 0, window: Int = 1) -> DescentReport {
-        precondition(lr > 0 && lr.isFinite && maxSteps >= 0 && tolerance >= 0 && window >= 1, "descend: invalid settings")
-        var losses: [Float] = []
-        var gradients: [Float]?, moves: [Float]?
-        var previous = values
-        var outcome = Outcome.running
-        var current = evaluate()
-        for _ in 0..<maxSteps {
-            if tolerance > 0, history.count >= window, history[history.count - window] - current.loss < tolerance {
-                outcome = .converged
-                break
-            }
-            let move = current.gradients.map { -lr * $0 }
-            previous = values
-            values = zip(values, move).map(+)
-            history.append(current.loss)
-            losses.append(current.loss)
-            steps += 1
-            gradients = current.gradients
-            moves = move
-            current = evaluate()
-            if !current.loss.isFinite || !values.allSatisfy(\.isFinite) {
-                outcome = .diverged
-                break
-            }
-        }
-        var message: String?
-        if outcome == .diverged {
-            message = "the loss became \(current.loss) after step \(steps) with learning rate \(lr); that step was undone: try a smaller learning rate"
-            values = previous
-            history.removeLast()
-            losses.removeLast()
-            steps -= 1
-        }
-        if history.count > 2 * FitState.maxWindow { history.removeFirst(history.count - FitState.maxWindow - 1) }
-        return DescentReport(lr: lr, losses: losses, outcome: outcome, gradients: gradients, moves: moves, message: message)
+        descent.lr = lr
+        descent.tolerance = tolerance
+        descent.window = window
+        let leaves = family.leaves(from: values)
+        let x = Tensor(points.x), y = Tensor(points.y)
+        let (family, loss) = (self.family, self.loss)
+        let result = descent.run(parameters: leaves, maxSteps: maxSteps) { loss(family.predict(leaves, at: x), y) }
+        values = leaves.flatMap(\.scalars)
+        return DescentReport(lr: lr, losses: result.history, outcome: result.outcome, gradients: result.lastGradients,
+                             moves: result.lastGradients.map { $0.map { -lr * $0 } }, message: result.divergence?.description)
     }
 }

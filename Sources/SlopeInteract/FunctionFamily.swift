@@ -121,7 +121,7 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     /// - Parameter values: One value per parameter, in ``parameterNames`` order.
     /// - Returns: `[abc]` for `quadratic`, `[m, b]` for `relu`, `[m, b, w, bias]` for `relus:N`.
     public func leaves(from values: [Float]) -> [Tensor] {
-        precondition(values.count == parameterNames.count, "leaves: \(description) has \(parameterNames.count) parameters, got \(values.count)")
+        require(values.count == parameterNames.count, "leaves: \(description) has \(parameterNames.count) parameters, got \(values.count)")
         switch self {
         case .quadratic:
             return [Tensor(values).requiresGrad()]

@@ -1,3 +1,5 @@
+import Slope
+
 /// What `slope interact` serves and where: the address, the function family and points every
 /// new session starts with, the loss, and how many sessions are kept.
 ///

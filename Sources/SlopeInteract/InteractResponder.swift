@@ -94,11 +94,9 @@ public struct InteractResponder: HTTPResponder {
     /// `POST /api/session` `{"function"?: "relus:3", "loss"?: "mae"}`: a new session, answered
     /// with 201 and its state.
     private func createSession(body: [UInt8]) throws(InteractError) -> Response {
-        let fields = try RequestFields(body: body, allowed: ["function", "loss"])
-        let family = try fields.string("function").map { (text: String) throws(InteractError) in try FunctionFamily(parsing: text) }
-            ?? configuration.family
-        let loss = try fields.string("loss").map { (text: String) throws(InteractError) in try FitLoss(parsing: text) }
-            ?? configuration.loss
+        let fields = try RequestBody(body, allowed: ["function", "loss"])
+        let family = try fields.optional("function") { try FunctionFamily(parsing: try $0.string()) } ?? configuration.family
+        let loss = try fields.optional("loss") { try FitLoss(reading: $0) } ?? configuration.loss
         let state = FitState(family: family, points: configuration.points, loss: loss)
         let session = store.create(state: state)
         return InteractResponder.jsonResponse(state.stateJSON(session: session.id), status: .created)
@@ -108,46 +106,44 @@ public struct InteractResponder: HTTPResponder {
     private func apply(path: String, body: [UInt8], to state: inout FitState, session id: String) throws(InteractError) -> JSON {
         switch path {
         case "/api/state":
-            _ = try RequestFields(body: body, allowed: [])
+            _ = try RequestBody(body, allowed: [])
             return state.stateJSON(session: id)
         case "/api/params":
-            let fields = try RequestFields(body: body, allowed: nil)
+            let fields = try RequestBody(body, allowed: nil)
             var changes: [(name: String, value: Double)] = []
-            for (name, value) in fields.pairs {
-                guard let number = value.numberValue else { throw .badRequest("parameter `\(name)` must be a number, got \(value)") }
-                changes.append((name, number))
+            for (name, value) in fields.members {
+                changes.append((name, try InteractError.reading { try value.double() }))
             }
             try state.set(changes)
             return state.stateJSON(session: id)
         case "/api/step":
-            let fields = try RequestFields(body: body, allowed: ["lr"])
+            let fields = try RequestBody(body, allowed: ["lr"])
             let lr = try learningRate(fields)
             let report = state.descend(lr: lr, maxSteps: 1)
             return InteractResponder.merge(state.stateJSON(session: id), ("step", state.descentJSON(report)))
         case "/api/run":
-            let fields = try RequestFields(body: body, allowed: ["lr", "steps", "tol", "window"])
+            let fields = try RequestBody(body, allowed: ["lr", "steps", "tol", "window"])
             let lr = try learningRate(fields)
-            let steps = try fields.integer("steps", in: 1...InteractResponder.maxRunSteps) ?? 50
-            let tolerance = try fields.number("tol", in: 0...1e6) ?? 0
-            let window = try fields.integer("window", in: 1...FitState.maxWindow) ?? 20
+            let steps = try fields.optional("steps") { try $0.int(in: 1...InteractResponder.maxRunSteps) } ?? 50
+            let tolerance = try fields.optional("tol") { try $0.double(in: 0...1e6) } ?? 0
+            let window = try fields.optional("window") { try $0.int(in: 1...FitState.maxWindow) } ?? 20
             let report = state.descend(lr: lr, maxSteps: steps, tolerance: Float(tolerance), window: window)
             return InteractResponder.merge(state.stateJSON(session: id), ("run", state.descentJSON(report)))
         case "/api/reset":
-            _ = try RequestFields(body: body, allowed: [])
+            _ = try RequestBody(body, allowed: [])
             state.reset()
             return state.stateJSON(session: id)
         case "/api/points":
-            let fields = try RequestFields(body: body, allowed: ["seed"])
+            let fields = try RequestBody(body, allowed: ["seed"])
             guard case .generated(let oldSeed) = state.points.source else {
                 throw .conflict("the points come from a file; New points only works with generated points")
             }
-            let seed = try fields.integer("seed", in: 0...Int(UInt32.max)).map(UInt32.init) ?? oldSeed &+ 1
+            let seed = try fields.optional("seed") { try $0.int(in: 0...Int(UInt32.max)) }.map(UInt32.init) ?? oldSeed &+ 1
             state.replacePoints(with: .lesson(seed: seed))
             return state.stateJSON(session: id)
         case "/api/loss":
-            let fields = try RequestFields(body: body, allowed: ["loss"])
-            guard let name = try fields.string("loss") else { throw .badRequest("missing `loss`: mse or mae") }
-            state.setLoss(try FitLoss(parsing: name))
+            let fields = try RequestBody(body, allowed: ["loss"])
+            state.setLoss(try fields.required("loss") { try FitLoss(reading: $0) })
             return state.stateJSON(session: id)
         default:
             throw .notFound("no endpoint at `\(path)`")
@@ -155,10 +151,8 @@ public struct InteractResponder: HTTPResponder {
     }
 
     /// The `lr` member, within ``learningRates``; ``defaultLearningRate`` when absent.
-    private func learningRate(_ fields: RequestFields) throws(InteractError) -> Float {
-        let lr = try fields.number("lr", in: InteractResponder.learningRates).map(Float.init) ?? InteractResponder.defaultLearningRate
-        guard lr > 0 else { throw .badRequest("`lr` is too small to be a Float") }
-        return lr
+    private func learningRate(_ fields: RequestBody) throws(InteractError) -> Float {
+        try fields.optional("lr") { try $0.double(in: InteractResponder.learningRates) }.map(Float.init) ?? InteractResponder.defaultLearningRate
     }
 
     // MARK: - Bodies and responses

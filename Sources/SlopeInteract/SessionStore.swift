@@ -1,3 +1,4 @@
+import Slope
 import Synchronization
 
 /// The live sessions, at most `capacity` of them: creating one more evicts the session used
@@ -27,7 +28,7 @@ public final class SessionStore: Sendable {
     ///
     /// - Parameter capacity: The most sessions kept, at least 1.
     public init(capacity: Int) {
-        precondition(capacity >= 1, "SessionStore: capacity must be at least 1, got \(capacity)")
+        require(capacity >= 1, "SessionStore: capacity must be at least 1, got \(capacity)")
         self.capacity = capacity
     }
 

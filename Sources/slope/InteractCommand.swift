@@ -27,7 +27,7 @@ struct InteractCommand: ParsableCommand {
     var data: String?
 
     @Option(help: "The loss new pages start with: mse or mae.")
-    var loss: LossKind = .mse
+    var loss: FitLoss = .mse
 
     @Option(help: "The most pages served at once; the least recently used session is dropped past it.")
     var maxSessions = 64
@@ -40,7 +40,7 @@ struct InteractCommand: ParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.maxSessions = maxSessions
-        configuration.loss = loss == .mse ? .mse : .mae
+        configuration.loss = loss
         do {
             configuration.family = try FunctionFamily(parsing: function)
         } catch {

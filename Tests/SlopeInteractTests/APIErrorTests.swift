@@ -53,11 +53,11 @@ struct APIErrorTests {
             }
             expectRefusal(try await client.call(.post, params, "[1,2]"), .badRequest, mentioning: "must be a JSON object")
             expectRefusal(try await client.call(.post, params, "3"), .badRequest, mentioning: "must be a JSON object")
-            expectRefusal(try await client.call(.post, params, #"{"a":"1"}"#), .badRequest, mentioning: "must be a number")
-            expectRefusal(try await client.call(.post, params, #"{"a":null}"#), .badRequest, mentioning: "must be a number")
-            expectRefusal(try await client.call(.post, params, #"{"a":1,"a":2}"#), .badRequest, mentioning: "appears twice")
-            expectRefusal(try await client.call(.post, "/api/step?session=\(id)", #"{"lr":"0.1"}"#), .badRequest, mentioning: "`lr` must be a number")
-            expectRefusal(try await client.call(.post, "/api/loss?session=\(id)", #"{"loss":1}"#), .badRequest, mentioning: "must be a string")
+            expectRefusal(try await client.call(.post, params, #"{"a":"1"}"#), .badRequest, mentioning: "a: expected a number, found a string")
+            expectRefusal(try await client.call(.post, params, #"{"a":null}"#), .badRequest, mentioning: "a: expected a number, found null")
+            expectRefusal(try await client.call(.post, params, #"{"a":1,"a":2}"#), .badRequest, mentioning: "a: expected a member written once")
+            expectRefusal(try await client.call(.post, "/api/step?session=\(id)", #"{"lr":"0.1"}"#), .badRequest, mentioning: "lr: expected a number in")
+            expectRefusal(try await client.call(.post, "/api/loss?session=\(id)", #"{"loss":1}"#), .badRequest, mentioning: "loss: expected mse or mae, found a number")
             let nested = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
             expectRefusal(try await client.call(.post, params, nested), .badRequest, mentioning: "malformed JSON")
         }
@@ -73,9 +73,9 @@ struct APIErrorTests {
             #expect(refused.error.contains("a, b, c"))
             let after = try await client.call(.get, "/api/state?session=\(id)")
             #expect(after.values == start.values, "a refused request changes nothing")
-            expectRefusal(try await client.call(.post, "/api/step?session=\(id)", #"{"lr":0.01,"steps":3}"#), .badRequest, mentioning: "unknown member `steps`")
-            expectRefusal(try await client.call(.post, "/api/reset?session=\(id)", #"{"hard":true}"#), .badRequest, mentioning: "takes no members")
-            expectRefusal(try await client.call(.post, "/api/session", #"{"functions":"relu"}"#), .badRequest, mentioning: "unknown member")
+            expectRefusal(try await client.call(.post, "/api/step?session=\(id)", #"{"lr":0.01,"steps":3}"#), .badRequest, mentioning: "steps: expected only `lr`, found an unknown member")
+            expectRefusal(try await client.call(.post, "/api/reset?session=\(id)", #"{"hard":true}"#), .badRequest, mentioning: "hard: expected no members")
+            expectRefusal(try await client.call(.post, "/api/session", #"{"functions":"relu"}"#), .badRequest, mentioning: "functions: expected only `function`, `loss`, found an unknown member")
             let relu = try await client.newSession(#"{"function":"relu"}"#).session
             expectRefusal(try await client.call(.post, "/api/params?session=\(relu)", #"{"c":1}"#), .badRequest, mentioning: "relu has m, b")
         }
@@ -88,19 +88,19 @@ struct APIErrorTests {
             let refusals: [(String, String, String)] = [
                 ("/api/params", #"{"a":1e7}"#, "between"),
                 ("/api/params", #"{"c":-1000001}"#, "between"),
-                ("/api/step", #"{"lr":0}"#, "`lr` must be between"),
-                ("/api/step", #"{"lr":-0.1}"#, "`lr` must be between"),
-                ("/api/step", #"{"lr":11}"#, "`lr` must be between"),
-                ("/api/run", #"{"lr":0.01,"steps":0}"#, "`steps` must be between"),
-                ("/api/run", #"{"steps":1001}"#, "`steps` must be between"),
-                ("/api/run", #"{"steps":2.5}"#, "whole number"),
-                ("/api/run", #"{"tol":-1}"#, "`tol` must be between"),
-                ("/api/run", #"{"window":0}"#, "`window` must be between"),
-                ("/api/points", #"{"seed":-1}"#, "`seed` must be between"),
-                ("/api/points", #"{"seed":4294967296}"#, "`seed` must be between"),
-                ("/api/points", #"{"seed":0.5}"#, "whole number"),
-                ("/api/loss", #"{"loss":"l2"}"#, "mse or mae"),
-                ("/api/loss", "{}", "missing `loss`"),
+                ("/api/step", #"{"lr":0}"#, "lr: expected a number in 1e-09...10, found a number (0)"),
+                ("/api/step", #"{"lr":-0.1}"#, "lr: expected a number in"),
+                ("/api/step", #"{"lr":11}"#, "lr: expected a number in"),
+                ("/api/run", #"{"lr":0.01,"steps":0}"#, "steps: expected an integer in 1...1000"),
+                ("/api/run", #"{"steps":1001}"#, "steps: expected an integer in 1...1000"),
+                ("/api/run", #"{"steps":2.5}"#, "steps: expected an integer"),
+                ("/api/run", #"{"tol":-1}"#, "tol: expected a number in"),
+                ("/api/run", #"{"window":0}"#, "window: expected an integer in 1...10000"),
+                ("/api/points", #"{"seed":-1}"#, "seed: expected an integer in"),
+                ("/api/points", #"{"seed":4294967296}"#, "seed: expected an integer in"),
+                ("/api/points", #"{"seed":0.5}"#, "seed: expected an integer"),
+                ("/api/loss", #"{"loss":"l2"}"#, "loss: expected mse or mae"),
+                ("/api/loss", "{}", "loss: expected mse or mae, found nothing"),
             ]
             for (path, body, text) in refusals {
                 expectRefusal(try await client.call(.post, "\(path)?session=\(id)", body), .badRequest, mentioning: text)

@@ -35,7 +35,7 @@ struct DescentTests {
             #expect(after.status == .ok)
             #expect(after.loss < before.loss, "\(function): loss \(before.loss) -> \(after.loss)")
             let step = try #require(after.json["step"])
-            #expect(step["outcome"]?.stringValue == "running")
+            #expect(step["outcome"]?.stringValue == "reachedStepLimit")
             #expect(step["losses"] == .floats([before.loss]))
             #expect(after.json["steps"]?.numberValue == 1)
             for name in before.names {
@@ -76,10 +76,10 @@ struct DescentTests {
     func runConverges() async throws {
         try await makeApplication().test(.router) { client in
             let id = try await client.newSession().session
-            var outcome = "running"
+            var outcome = "reachedStepLimit"
             var total = 0
             var last: APIResponse?
-            while outcome == "running" && total < 20_000 {
+            while outcome == "reachedStepLimit" && total < 20_000 {
                 let response = try await client.call(.post, "/api/run?session=\(id)", #"{"lr":0.05,"steps":1000,"tol":0.0001,"window":20}"#)
                 #expect(response.status == .ok)
                 outcome = response.json["run"]?["outcome"]?.stringValue ?? "?"

@@ -35,10 +35,10 @@ struct ModelFileCLITests {
     @Test func trainExportsALoadableFile() throws {
         let model = try CLIModel.shared.get()
         #expect(model.trainOutput.contains("exported to \(model.path)"))
-        let learner = try Learner.load(from: model.path)
-        #expect(learner.exportedManifest?["preprocessing"]?["target"]?.stringValue == "Survived")
-        #expect(learner.exportedManifest?["history"]?.arrayValue?.count == 2)
-        #expect(learner.seed == 42)
+        let loaded = try Learner.load(from: model.path)
+        #expect(loaded.manifest["preprocessing"]?["target"]?.stringValue == "Survived")
+        #expect(loaded.manifest["history"]?.arrayValue?.count == 2)
+        #expect(loaded.seed == 42)
         #expect(ModelFileFixtures.entries(of: model.folder) == ["titanic.slope"])
     }
 

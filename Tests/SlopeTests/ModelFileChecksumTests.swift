@@ -95,7 +95,7 @@ import Testing
         let table = try CSVReader().parse(ModelFileFixtures.smallCSV, source: "small.csv")
         #expect(try loaded.predict(rows: table) == current.predict(rows: table))
         // An old file is still checked for everything else: a NaN weight is refused.
-        var tensors = contents.tensors
+        let tensors = contents.tensors
         let index = try ModelFileFixtures.firstIndex(tensors) { $0.key.hasSuffix("weight") }
         tensors[index].tensor.storage[0] = .nan
         let error = ModelFileFixtures.modelFileError {

@@ -9,7 +9,7 @@ import Testing
 /// A Titanic learner trained for two epochs, exported once, and loaded back.
 private struct TitanicRoundTrip: @unchecked Sendable {
     let learner: Learner
-    let loaded: Learner
+    let loaded: ExportedModel
     let path: String
     let testTable: DataTable
 
@@ -50,11 +50,11 @@ struct ModelFileTitanicRoundTripTests {
     @Test func predictOneRowGivesAClassAndProbabilitiesSummingToOne() throws {
         let fixture = try TitanicRoundTrip.shared.get()
         let loaded = fixture.loaded
-        #expect(loaded.data.classes == ["0", "1"])
+        #expect(loaded.classes == ["0", "1"])
         for index in [0, 1, 100, 417] {
             let row = rowDictionary(fixture.testTable, index)
             let prediction = try loaded.predict(row)
-            #expect(loaded.data.classes.contains(prediction.label))
+            #expect(loaded.classes.contains(prediction.label))
             #expect(prediction.value == nil)
             #expect(prediction.probabilities.map(\.label) == ["0", "1"])
             let total = prediction.probabilities.reduce(0) { $0 + $1.probability }
@@ -99,7 +99,7 @@ struct ModelFileTitanicRoundTripTests {
 
     @Test func manifestRecordsFormatMetricsSeedAndPreprocessing() throws {
         let fixture = try TitanicRoundTrip.shared.get()
-        let manifest = try #require(fixture.loaded.exportedManifest)
+        let manifest = fixture.loaded.manifest
         #expect(manifest["formatVersion"]?.numberValue == 1)
         #expect(manifest["slopeVersion"]?.stringValue == SlopeLibrary.version)
         #expect(manifest["task"]?.stringValue == "classification")
@@ -114,7 +114,7 @@ struct ModelFileTitanicRoundTripTests {
         #expect(manifest["history"]?.arrayValue?.count == 2)
         #expect(manifest["preprocessing"]?["target"]?.stringValue == "Survived")
         #expect(manifest["preprocessing"] == fixture.learner.data.preprocessing.json)
-        #expect(fixture.loaded.data.preprocessing.json == fixture.learner.data.preprocessing.json)
+        #expect(fixture.loaded.preprocessing.json == fixture.learner.data.preprocessing.json)
         // The manifest read back is the manifest written.
         #expect(try fixture.learner.manifest() == manifest)
         // The file is a plain safetensors file whose metadata says so.
@@ -137,10 +137,10 @@ struct ModelFileRegressionRoundTripTests {
         let path = folder.appendingPathComponent("diabetes.slope").path
         try learner.export(to: path)
         let loaded = try Learner.load(from: path)
-        #expect(loaded.data.task == .regression)
+        #expect(loaded.task == .regression)
         #expect(loaded.lossName == "mse")
-        #expect(loaded.data.targetScale?.mean == learner.data.targetScale?.mean)
-        #expect(loaded.data.targetScale?.std == learner.data.targetScale?.std)
+        #expect(loaded.targetScale?.mean == learner.data.targetScale?.mean)
+        #expect(loaded.targetScale?.std == learner.data.targetScale?.std)
         let table = try CSVReader().read(contentsOfFile: ModelFileFixtures.diabetes)
         let original = try learner.predict(rows: table), reloaded = try loaded.predict(rows: table)
         #expect(reloaded.count == table.rowCount)
@@ -167,12 +167,69 @@ struct ModelFileRegressionRoundTripTests {
         #expect(a.tensors.map(\.key) == b.tensors.map(\.key))
         #expect(ModelFileFixtures.bits(a.tensors) == ModelFileFixtures.bits(b.tensors))
         let again = try Learner.load(from: second)
-        #expect(again.data.preprocessing.json == loaded.data.preprocessing.json)
-        #expect(again.data.classes == loaded.data.classes)
+        #expect(again.preprocessing.json == loaded.preprocessing.json)
+        #expect(again.classes == loaded.classes)
         #expect(again.seed == loaded.seed)
         #expect(again.lossName == loaded.lossName)
         let table = try CSVReader().parse(ModelFileFixtures.smallCSV)
         #expect(try again.predict(rows: table) == loaded.predict(rows: table))
+    }
+}
+
+@Suite struct ExportedModelTests {
+    /// A small untrained image learner (4x4 grey images, three classes) and its exported file.
+    private func imageRoundTrip(_ folder: URL) throws -> (learner: Learner, loaded: ExportedModel) {
+        var rng = SeededGenerator(seed: 5)
+        let inputs = Tensor.randn([6, 1, 4, 4], generator: &rng)
+        let targets = Tensor([0, 1, 2, 0, 1, 2])
+        let dataset = TensorDataset(inputs: inputs, targets: targets)
+        let prep = ImagePreprocessing(height: 4, width: 4, channels: 1, mean: [0.5], std: [0.25])
+        let data = DataLoaders(train: DataLoader(dataset, batchSize: 2), valid: DataLoader(dataset, batchSize: 2),
+                               task: .classification, classes: ["a", "b", "c"], preprocessing: .image(prep))
+        let learner = visionLearner(data: data, seed: 3)
+        let path = folder.appendingPathComponent("image.slope").path
+        try learner.export(to: path)
+        return (learner, try Learner.load(from: path))
+    }
+
+    @Test func loadedImageModelPredictsLikeTheLearnerAndRefusesTableRows() throws {
+        let folder = try temporaryFolder("image-model")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (learner, loaded) = try imageRoundTrip(folder)
+        #expect(loaded.task == .classification)
+        #expect(loaded.classes == ["a", "b", "c"])
+        #expect(loaded.preprocessing == learner.preprocessing)
+        #expect(loaded.targetScale == nil)
+        #expect(loaded.seed == 3)
+        #expect(loaded.lossName == "crossEntropy")
+        var rng = SeededGenerator(seed: 8)
+        let images = Tensor.randn([3, 1, 4, 4], generator: &rng)
+        #expect(try loaded.predict(inputs: images) == learner.predict(inputs: images))
+        let table = try CSVReader().parse("a,b\n1,2\n", source: "rows.csv")
+        #expect(caught(PredictionError.self) { try loaded.predict(rows: table) } == .table(.notATableModel(takes: "image")))
+        #expect(caught(PredictionError.self) { try learner.predict(rows: table) } == .table(.notATableModel(takes: "image")))
+        #expect(caught(PredictionError.self) { try loaded.predict(["a": "1"]) } == .table(.notATableModel(takes: "image")))
+        let message = TabularError.notATableModel(takes: "image").description
+        #expect(message.contains("image inputs") && message.contains("predict(inputs:)"))
+    }
+
+    @Test func loadedModelKeepsTheFileRecordAndExportsItAgain() throws {
+        let folder = try temporaryFolder("exported-model")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let learner = try ModelFileFixtures.smallLearner()
+        let path = folder.appendingPathComponent("small.slope").path
+        try learner.export(to: path)
+        let loaded = try Learner.load(from: path)
+        #expect(loaded.manifest == (try learner.manifest()))
+        let last = try #require(learner.recorder.epochs.last)
+        #expect(loaded.metrics.map(\.name) == last.metrics.map(\.name) + ["valid_loss"])
+        #expect(loaded.metrics.map(\.value) == last.metrics.map(\.value) + [last.validLoss])
+        #expect(loaded.classes == learner.classes && loaded.task == learner.task)
+        #expect(!loaded.model.isTraining)
+        // Written again, the manifest (history included) is the one read.
+        let copy = folder.appendingPathComponent("copy.slope").path
+        try loaded.export(to: copy)
+        #expect(try Learner.load(from: copy).manifest == loaded.manifest)
     }
 }
 

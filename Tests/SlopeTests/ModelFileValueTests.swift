@@ -209,6 +209,6 @@ import Testing
                                task: .classification, classes: ["a", "b"],
                                preprocessing: .image(ImagePreprocessing(height: 8, width: 8, channels: 1, mean: [0], std: [1])))
         let vision = visionLearner(data: data, seed: 1)
-        #expect(throws: PredictionError.wrongInputKind(model: "image", given: "table rows")) { try vision.predict(rows: table) }
+        #expect(throws: PredictionError.table(.notATableModel(takes: "image"))) { try vision.predict(rows: table) }
     }
 }

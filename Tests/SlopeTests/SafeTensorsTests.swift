@@ -228,8 +228,8 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
         let folder = try ModelFileFixtures.temporaryFolder("manifest")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = try ModelFileFixtures.write(try ModelFileFixtures.smallFile.get(), to: folder, name: "small.slope")
-        let learner = try Learner.load(from: path)
-        let prediction = try learner.predict(["color": "red", "shape": "round", "size": ""])
+        let loaded = try Learner.load(from: path)
+        let prediction = try loaded.predict(["color": "red", "shape": "round", "size": ""])
         #expect(["no", "yes"].contains(prediction.label))
     }
 

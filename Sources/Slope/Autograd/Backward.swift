@@ -82,7 +82,7 @@ extension Tensor {
         case .many(let inputs, let pullback):
             for (input, gradient) in zip(inputs, pullback(upstream)) { Tensor.route(gradient, to: input, reached) }
         case .freed:
-            fatalError(
+            requireFailure(
                 "backward: the graph through `\(opName)` was already freed by an earlier backward(); pass retainGraph: true to the first call to go through it twice")
         }
     }

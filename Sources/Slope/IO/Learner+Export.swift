@@ -18,13 +18,6 @@ extension Learner {
     }
 
     private func manifestWithoutChecksums() throws(ModelFileError) -> JSON {
-        if recorder.epochs.isEmpty, let previous = exportedManifest {
-            // A loaded learner that has not trained again keeps its file's metrics and history.
-            var pairs = previous.objectValue ?? []
-            pairs.removeAll { ["architecture", "slopeVersion", ModelFileChecksum.tensorsField].contains($0.0) }
-            return .object([("formatVersion", .int(Learner.formatVersion)), ("slopeVersion", .string(SlopeLibrary.version)),
-                            ("architecture", try ModuleSpec(describing: model).json)] + pairs.filter { $0.0 != "formatVersion" })
-        }
         let last = recorder.epochs.last
         var metrics: [(String, JSON)] = (last?.metrics ?? []).map { ($0.name, .number($0.value)) }
         if let last { metrics.append(("valid_loss", .number(last.validLoss))) }
@@ -57,7 +50,19 @@ extension Learner {
     /// - Throws: ``ModelFileError/wouldNotLoad(file:reason:)`` naming what loading would refuse,
     ///   or the error of writing.
     public func export(to path: String) throws(ModelFileError) {
-        let bytes = ModelFileChecksum.encodeModelFile(model.stateDict(), manifest: try manifest())
+        try Learner.writeModelFile(model, manifest: try manifest(), to: path)
+    }
+
+    /// Writes `model` and `manifest` as a model file (with checksums), after putting the bytes
+    /// through every check of loading: what export writes, load reads. Used by every export.
+    ///
+    /// - Parameters:
+    ///   - model: the model whose state dict is written.
+    ///   - manifest: the manifest (its `tensorCRC32` is recomputed).
+    ///   - path: the file to write.
+    /// - Throws: ``ModelFileError/wouldNotLoad(file:reason:)`` or the error of writing.
+    static func writeModelFile(_ model: Module, manifest: JSON, to path: String) throws(ModelFileError) {
+        let bytes = ModelFileChecksum.encodeModelFile(model.stateDict(), manifest: manifest)
         let name = (path as NSString).lastPathComponent
         // The model's own module types count as known (a program that loads the file registers them).
         var ownTypes: [String: any ModuleArchitecture.Type] = [:]
@@ -83,28 +88,29 @@ extension Learner {
     /// Loads a model file from a file URL (see `load(from:)` with a path).
     ///
     /// ```swift
-    /// let learner = try Learner.load(from: URL(fileURLWithPath: "titanic.slope"))
+    /// let loaded = try Learner.load(from: URL(fileURLWithPath: "titanic.slope"))
     /// ```
     ///
-    /// - Parameter url: the model file.
-    /// - Returns: the learner.
-    /// - Throws: what `load(from:)` (a path) throws.
-    public static func load(from url: URL) throws(ModelFileError) -> Learner { try load(from: url.path) }
+    /// - Parameter url: The file's URL.
+    /// - Returns: The model, its preprocessing and the file's training record.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
+    public static func load(from url: URL) throws(ModelFileError) -> ExportedModel { try load(from: url.path) }
 
-    /// Loads a file written by `export(to:)`: rebuilds the architecture from known module types
-    /// only, checks every tensor key and shape strictly, and restores the preprocessing. The
-    /// learner predicts exactly as the exported one did; it has no training data.
+    /// Loads a file written by `export(to:)` (fastai's `load_learner`): rebuilds the
+    /// architecture from known module types only, checks every tensor key and shape strictly,
+    /// and restores the preprocessing. What it gives predicts exactly as the exported learner
+    /// did and holds no training data.
     ///
     /// ```swift
-    /// let learner = try Learner.load(from: "titanic.slope")
-    /// let prediction = try learner.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
+    /// let loaded = try Learner.load(from: "titanic.slope")
+    /// let prediction = try loaded.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
     /// ```
     ///
-    /// - Parameter path: the model file.
-    /// - Returns: the learner.
+    /// - Parameter path: The file written by `export(to:)`.
+    /// - Returns: The model, its preprocessing and the file's training record.
     /// - Throws: ``ModelFileError`` naming the file and the key or field at fault (docs/FORMAT.md
     ///   lists every check), ``ModelFileError/damaged(file:part:)`` when the checksums disagree.
-    public static func load(from path: String) throws(ModelFileError) -> Learner {
+    public static func load(from path: String) throws(ModelFileError) -> ExportedModel {
         try load(bytes: try SafeTensors.bytes(of: path), file: (path as NSString).lastPathComponent)
     }
 
@@ -114,10 +120,10 @@ extension Learner {
     ///   - bytes: the whole file.
     ///   - file: the file's name, for messages.
     ///   - extraTypes: module types it may build besides the registered ones.
-    /// - Returns: the learner.
+    /// - Returns: the model, its preprocessing and the file's training record.
     /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
     static func load(bytes: [UInt8], file name: String,
-                     extraTypes: [String: any ModuleArchitecture.Type] = [:]) throws(ModelFileError) -> Learner {
+                     extraTypes: [String: any ModuleArchitecture.Type] = [:]) throws(ModelFileError) -> ExportedModel {
         let contents = try SafeTensors.decode(bytes, file: name)
         guard contents.metadata["format"] == "slope", let text = contents.metadata["slope"] else { throw .notASlopeFile(file: name) }
         let manifest: JSON
@@ -155,24 +161,7 @@ extension Learner {
             classes.append(label)
         }
         try checkConsistency(model: model, preprocessing: preprocessing, task: task, classes: classes, file: name)
-        var scale: (mean: Double, std: Double)?
-        var width = 0
-        switch preprocessing {
-        case .tabular(let prep):
-            width = prep.inputWidth
-            if task == .regression { scale = (prep.targetMean, prep.targetStd) }
-        case .image(let prep): width = prep.channels * prep.height * prep.width
-        case .none: break
-        }
-        let empty = TensorDataset(inputs: Tensor.zeros([0, width]), targets: Tensor.zeros([0]))
-        let data = DataLoaders(train: DataLoader(empty, batchSize: 1), valid: DataLoader(empty, batchSize: 1), task: task,
-                               classes: classes, preprocessing: preprocessing, targetScale: scale)
-        let (loss, metrics) = defaultLoss(for: task)
-        let learner = Learner(data: data, model: model, loss: loss, metrics: metrics)
-        learner.lossName = manifest["loss"]?.stringValue ?? "custom"
-        learner.seed = manifest["seed"]?.stringValue.flatMap { UInt64($0) }
-        learner.exportedManifest = manifest
-        return learner
+        return ExportedModel(model: model, preprocessing: preprocessing, task: task, classes: classes, manifest: manifest)
     }
 }
 

@@ -42,8 +42,6 @@ public final class Learner: @unchecked Sendable {
     public var lossName = "custom"
     /// The seed the model's parameters and the data's split were drawn from, recorded on export.
     public var seed: UInt64?
-    /// The manifest of the file this learner was loaded from (metrics, history), if any.
-    public internal(set) var exportedManifest: JSON?
 
     /// Makes a learner. `optimizer` defaults to fastai's: Adam (β = 0.9, 0.99, ε = 1e-5) with
     /// decoupled weight decay 0.01.

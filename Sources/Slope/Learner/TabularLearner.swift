@@ -33,7 +33,7 @@ public func defaultLoss(for task: TabularTask) -> (loss: (Tensor, Tensor) -> Ten
 public func tabularLearner(data: DataLoaders, layers: [Int] = [200, 100], dropout: Float = 0, weightDecay: Float = 0.01,
                            seed: UInt64 = 42, metrics: [Metric]? = nil) -> Learner {
     guard case .tabular(let prep) = data.preprocessing else {
-        fatalError("tabularLearner: the data was not made by TabularData (no tabular preprocessing)")
+        requireFailure("tabularLearner: the data was not made by TabularData (no tabular preprocessing)")
     }
     var rng = SeededGenerator(seed: seed)
     let model = TabularModel(cardinalities: prep.categorical.map(\.vocabulary.count), continuousCount: prep.continuous.count,

@@ -69,7 +69,7 @@ public enum VisionModels {
 /// - Returns: A learner ready to `fit`.
 public func visionLearner(data: DataLoaders, seed: UInt64 = 42, weightDecay: Float = 0.01, metrics: [Metric]? = nil) -> Learner {
     guard case .image(let prep) = data.preprocessing else {
-        fatalError("visionLearner: the data was not made by ImageData (no image preprocessing)")
+        requireFailure("visionLearner: the data was not made by ImageData (no image preprocessing)")
     }
     var rng = SeededGenerator(seed: seed)
     let model = prep.height <= 32 && prep.width <= 32

@@ -38,7 +38,7 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// - Returns: The output; recorded for `backward()` when the input or a parameter requires grad
     ///   (the base class has no computation and stops with a message).
     open func forward(_ input: Tensor) -> Tensor {
-        fatalError("\(type(of: self)) must override forward(_:) to be called")
+        requireFailure("\(type(of: self)) must override forward(_:) to be called")
     }
 
     /// The shape `forward(_:)` gives for an input of shape `input`, or a `ShapeError` saying why

@@ -40,7 +40,7 @@ extension ModuleSettings {
     var entries: [(name: String, value: any SettingValue)] {
         Mirror(reflecting: self).children.map { child in
             guard let name = child.label, let value = child.value as? any SettingValue else {
-                fatalError("\(Self.self).\(child.label ?? "?"): a setting must be an Int, Float, Double, Bool, String, IntOrPair or an array of them")
+                requireFailure("\(Self.self).\(child.label ?? "?"): a setting must be an Int, Float, Double, Bool, String, IntOrPair or an array of them")
             }
             return (name, value)
         }

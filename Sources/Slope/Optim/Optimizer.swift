@@ -72,7 +72,7 @@ open class Optimizer: @unchecked Sendable {
     ///   - parameter: The tensor to change in place (its `storage`).
     ///   - gradient: Its gradient, `parameter.count` values row-major.
     open func update(_ index: Int, parameter: Tensor, gradient: UnsafeBufferPointer<Float>) {
-        fatalError("\(type(of: self)) must override update(_:parameter:gradient:)")
+        requireFailure("\(type(of: self)) must override update(_:parameter:gradient:)")
     }
 
     /// The momentum-like coefficient a one-cycle schedule cycles (SGD's momentum, Adam's β₁);

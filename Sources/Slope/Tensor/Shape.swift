@@ -27,7 +27,7 @@ enum Shape {
             } else if l == 1 {
                 result[i] = r
             } else {
-                fatalError("\(op): shapes \(lhs) and \(rhs) cannot be broadcast")
+                requireFailure("\(op): shapes \(lhs) and \(rhs) cannot be broadcast")
             }
         }
         return result

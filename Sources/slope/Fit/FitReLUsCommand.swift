@@ -33,11 +33,10 @@ struct FitReLUsCommand: ParsableCommand {
     }
 
     func run() throws {
-        try descent.check()
+        try descent.check(momentum: momentum)
         guard count >= 1 else { throw CommandError("--count must be at least 1, got \(count)") }
         let limit = InputLimits.reluValues
         guard count <= limit.value else { throw CommandError("--count must be at most \(limit), got \(count)") }
-        guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw CommandError("--momentum must be in [0, 1), got \(momentum)") }
         let (x, y) = try targetPoints()
         // Each evaluation computes count × points values (and keeps them for backward).
         guard count.multipliedReportingOverflow(by: x.count).partialValue <= limit.value, count <= limit.value / Swift.max(x.count, 1) else {

@@ -2,15 +2,8 @@ import ArgumentParser
 import Foundation
 import Slope
 
-/// The loss a fit minimises.
-enum LossKind: String, ExpressibleByArgument, CaseIterable {
-    case mse, mae
-
-    /// The loss function.
-    func callAsFunction(_ prediction: Tensor, _ target: Tensor) -> Tensor {
-        self == .mse ? Slope.mse(prediction, target) : Slope.mae(prediction, target)
-    }
-}
+/// `--loss mse` or `--loss mae`: Slope's ``FitLoss`` read as a flag.
+extension FitLoss: ExpressibleByArgument {}
 
 /// Options every fit shares: learning rate, step limit, stopping rule, loss and outputs.
 struct DescentOptions: ParsableArguments {
@@ -27,7 +20,7 @@ struct DescentOptions: ParsableArguments {
     var window: Int = 100
 
     @Option(help: "The loss to minimise: mse or mae.")
-    var loss: LossKind = .mse
+    var loss: FitLoss = .mse
 
     @Option(help: "Write the points and the fitted curve to this SVG file.")
     var plot: String?
@@ -38,15 +31,15 @@ struct DescentOptions: ParsableArguments {
     /// The longest --window: the tolerance rule keeps that many losses.
     static let maxWindow = 1_000_000
 
-    /// Checks the numbers a user typed; one clear line on failure.
-    func check() throws {
-        guard lr.isFinite, lr > 0 else { throw CommandError("--lr must be a positive number, got \(lr)") }
-        guard steps >= 0 else { throw CommandError("--steps must not be negative, got \(steps)") }
-        guard tol.isFinite, tol >= 0 else { throw CommandError("--tol must be a non-negative number, got \(tol)") }
-        guard window >= 1 else { throw CommandError("--window must be at least 1, got \(window)") }
-        guard window <= DescentOptions.maxWindow else {
-            throw CommandError("--window must be at most \(DescentOptions.maxWindow) steps, got \(window)")
+    /// Checks the numbers a user typed by the stepper's own rule; one clear line naming the flag
+    /// on failure.
+    func check(momentum: Float = 0) throws {
+        do {
+            try GradientDescent.validate(lr: lr, momentum: momentum, tolerance: tol, window: window, maxWindow: DescentOptions.maxWindow)
+        } catch {
+            throw CommandError("--\(error)")
         }
+        guard steps >= 0 else { throw CommandError("--steps must not be negative, got \(steps)") }
     }
 
     /// Runs gradient descent, printing the loss at steps 0, 1, 2, 5, 10, 20, 50, ... in text
@@ -59,8 +52,8 @@ struct DescentOptions: ParsableArguments {
                     print(String(format: Swift.abs(value) < 1e6 ? "   step %6d  loss %.6f" : "   step %6d  loss %.4e", step, value))
                 }
             }, loss: loss)
-        if result.outcome == .diverged {
-            throw CommandError("the loss became \(result.loss) at step \(result.steps); try a smaller --lr (now \(lr))")
+        if let divergence = result.divergence {
+            throw CommandError("the loss became \(divergence.loss) at step \(divergence.afterStep); try a smaller --lr (now \(lr))")
         }
         if printing {
             let why = result.outcome == .converged ? "stopped: improvement below --tol" : "step limit"

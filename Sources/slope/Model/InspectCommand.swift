@@ -13,14 +13,14 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() throws {
-        let learner: Learner
-        do { learner = try Learner.load(from: model) } catch { throw CommandError("\(error)") }
+        let loaded: ExportedModel
+        do { loaded = try Learner.load(from: model) } catch { throw CommandError("\(error)") }
         if let submodule {
             let module: Module
-            do { module = try learner.model.getSubmodule(submodule) } catch { throw CommandError("\(error)") }
+            do { module = try loaded.model.getSubmodule(submodule) } catch { throw CommandError("\(error)") }
             try showSubmodule(module, path: submodule)
         } else {
-            showModel(learner)
+            showModel(loaded)
         }
     }
 
@@ -32,25 +32,25 @@ struct InspectCommand: ParsableCommand {
         }
     }
 
-    private func showModel(_ learner: Learner) {
-        let manifest = learner.exportedManifest ?? .null
-        let rows = moduleRows(learner.model)
+    private func showModel(_ loaded: ExportedModel) {
+        let manifest = loaded.manifest
+        let rows = moduleRows(loaded.model)
         if json {
             print(JSON.object([
                 ("file", .string(model)), ("formatVersion", manifest["formatVersion"] ?? .null),
-                ("slopeVersion", manifest["slopeVersion"] ?? .null), ("parameters", .int(learner.model.parameterCount())),
+                ("slopeVersion", manifest["slopeVersion"] ?? .null), ("parameters", .int(loaded.model.parameterCount())),
                 ("modules", .array(rows.map { row in
                     .object([("path", .string(row.path)), ("type", .string(row.type)), ("parameterCount", .int(row.count)),
                              ("tensors", .object(row.parameters.map { ($0.0, .array($0.1.map { .int($0) })) }))])
                 })),
-                ("task", .string(learner.data.task.rawValue)), ("classes", .array(learner.data.classes.map(JSON.string))),
-                ("preprocessing", learner.data.preprocessing.json), ("loss", manifest["loss"] ?? .null),
+                ("task", .string(loaded.task.rawValue)), ("classes", .array(loaded.classes.map(JSON.string))),
+                ("preprocessing", loaded.preprocessing.json), ("loss", manifest["loss"] ?? .null),
                 ("metrics", manifest["metrics"] ?? .null), ("seed", manifest["seed"] ?? .null), ("history", manifest["history"] ?? .null),
             ]))
             return
         }
         print("\(model): Slope model format \(manifest["formatVersion"].map { "\($0)" } ?? "?"), written by Slope \(manifest["slopeVersion"]?.stringValue ?? "?")")
-        print("\nModules (\(learner.model.parameterCount()) parameters):")
+        print("\nModules (\(loaded.model.parameterCount()) parameters):")
         for row in rows {
             let depth = row.path.isEmpty ? 0 : row.path.split(separator: ".").count
             let name = row.path.isEmpty ? "(root)" : row.path
@@ -59,7 +59,7 @@ struct InspectCommand: ParsableCommand {
                   + (row.parameters.isEmpty ? "" : "  (\(row.parameters.reduce(0) { $0 + $1.1.reduce(1, *) }) values)"))
         }
         print("\nPreprocessing:")
-        switch learner.data.preprocessing {
+        switch loaded.preprocessing {
         case .tabular(let prep):
             print("  target `\(prep.target)` (\(prep.task.rawValue)\(prep.task == .classification ? ": " + prep.classes.joined(separator: ", ") : ""))")
             for column in prep.categorical {
@@ -72,7 +72,7 @@ struct InspectCommand: ParsableCommand {
             }
             if prep.task == .regression { print(String(format: "  target scaled by mean %.4g, std %.4g", prep.targetMean, prep.targetStd)) }
         case .image(let prep):
-            print("  images \(prep.channels)x\(prep.height)x\(prep.width), mean \(prep.mean), std \(prep.std); classes: \(learner.data.classes.joined(separator: ", "))")
+            print("  images \(prep.channels)x\(prep.height)x\(prep.width), mean \(prep.mean), std \(prep.std); classes: \(loaded.classes.joined(separator: ", "))")
         case .none:
             print("  none")
         }

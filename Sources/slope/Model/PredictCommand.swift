@@ -14,20 +14,20 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per input: {\"prediction\":..,\"probabilities\":{..}}.") var json = false
 
     func run() throws {
-        let learner: Learner
-        do { learner = try Learner.load(from: model) } catch { throw CommandError("\(error)") }
-        switch learner.data.preprocessing {
-        case .tabular: try predictTable(learner)
-        case .image: try ImagePredictionSupport.predict(learner, model: model, input: input, json: json)
+        let loaded: ExportedModel
+        do { loaded = try Learner.load(from: model) } catch { throw CommandError("\(error)") }
+        switch loaded.preprocessing {
+        case .tabular: try predictTable(loaded)
+        case .image: try ImagePredictionSupport.predict(loaded, model: model, input: input, json: json)
         case .none: throw CommandError("\(model) holds a model without preprocessing; predict from Swift with predict(inputs:)")
         }
     }
 
-    private func predictTable(_ learner: Learner) throws {
+    private func predictTable(_ loaded: ExportedModel) throws {
         let table: DataTable
         let predictions: [Prediction]
         do { table = try CSVReader().read(contentsOfFile: input) } catch { throw CommandError("\(error)") }
-        do { predictions = try learner.predict(rows: table) } catch {
+        do { predictions = try loaded.predict(rows: table) } catch {
             if case .notFinite(let row) = error {
                 throw PredictCommand.notFinite(model: model, input: "\(input) line \(table.lineNumbers[row])")
             }
@@ -38,7 +38,7 @@ struct PredictCommand: ParsableCommand {
             return
         }
         var header = table.columnNames + ["prediction"]
-        if learner.data.task == .classification { header += learner.data.classes.map { "probability_\($0)" } }
+        if loaded.task == .classification { header += loaded.classes.map { "probability_\($0)" } }
         var out = CSVWriter.line(header)
         for (row, prediction) in zip(table.rows, predictions) {
             var fields = row.map { $0 ?? "" } + [prediction.label]

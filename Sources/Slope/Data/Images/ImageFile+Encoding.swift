@@ -22,7 +22,7 @@ extension ImageFile {
             return try encodePNG(rows: image.pixels, width: image.width, height: image.height,
                                  colorType: colorTypes[image.channels]!, bitDepth: 8, interlaced: interlaced)
         } catch {
-            fatalError("ImageFile.encodePNG: libpng refused a valid image: \(error)")
+            requireFailure("ImageFile.encodePNG: libpng refused a valid image: \(error)")
         }
     }
 
@@ -118,7 +118,7 @@ extension ImageFile {
         defer { slope_codec_free(output) }
         guard status == SLOPE_CODEC_OK, let output else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            fatalError("ImageFile.encodeJPEG: libjpeg refused a valid image: \(reason)")
+            requireFailure("ImageFile.encodeJPEG: libjpeg refused a valid image: \(reason)")
         }
         return Array(UnsafeBufferPointer(start: output, count: length))
     }

@@ -37,6 +37,9 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
     /// The table gives a model that a model file cannot describe (more categorical columns than
     /// a `TabularModel` takes, a vocabulary too large): the model's own settings rule.
     case modelTooLarge(file: String, reason: String)
+    /// Table rows were given to a model whose preprocessing takes other inputs (`image` or
+    /// `tensor`, as ``Preprocessing/kindName`` names them).
+    case notATableModel(takes: String)
 
     /// The message for the user.
     public var description: String {
@@ -79,6 +82,8 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
                 + "rescale the column, or leave it out with --ignore"
         case .modelTooLarge(let file, let reason):
             return "\(file): the table gives a tabular model Slope cannot build: \(reason); leave columns out with --ignore"
+        case .notATableModel(let kind):
+            return "predict(rows:): this model takes \(kind) inputs, not table rows; preprocess them and call predict(inputs:)"
         }
     }
 }

@@ -28,7 +28,30 @@ public struct Prediction: Sendable, Equatable {
     }
 }
 
-extension Learner {
+/// A trained model with what turns raw inputs into its predictions: the fitted preprocessing,
+/// the task, the class names and, for regression, the target's scale. A ``Learner`` is one (with
+/// its data); so is the ``ExportedModel`` that `Learner.load(from:)` gives (without data), and
+/// both predict through the same code.
+///
+/// ```swift
+/// func survival(_ predictor: some Predictor) throws -> String {
+///     try predictor.predict(["Sex": "female", "Pclass": "1", "Age": "30"]).label
+/// }
+/// ```
+public protocol Predictor {
+    /// The model, called on preprocessed inputs.
+    var model: Module { get }
+    /// The preprocessing fitted in training, applied to raw inputs before the model.
+    var preprocessing: Preprocessing { get }
+    /// Classification or regression.
+    var task: TabularTask { get }
+    /// Class names for classification, by class index; empty for regression.
+    var classes: [String] { get }
+    /// For regression: the model predicts `(y - mean) / std`; predictions are given in `y`'s units.
+    var targetScale: (mean: Double, std: Double)? { get }
+}
+
+extension Predictor {
     /// Predicts one table row given as column name → raw text (an empty string is a missing
     /// value), through exactly the preprocessing fitted in training.
     ///
@@ -37,9 +60,12 @@ extension Learner {
     /// print(p.label, p.probabilities)
     /// ```
     ///
-    /// - Parameter row: the row's values by column name.
-    /// - Returns: the prediction.
-    /// - Throws: ``PredictionError``.
+    /// - Parameter row: Each column's raw text, by column name.
+    /// - Returns: The prediction for the row.
+    /// - Throws: ``PredictionError/table(_:)`` with ``TabularError/notATableModel(takes:)`` for a
+    ///   model that does not take table rows, or the preprocessing's error for a value it cannot
+    ///   read (text in a continuous column); ``PredictionError/notFinite(row:)`` when the model's
+    ///   output is not a number.
     public func predict(_ row: [String: String]) throws(PredictionError) -> Prediction {
         let names = row.keys.sorted()
         let table: DataTable
@@ -56,33 +82,35 @@ extension Learner {
     /// let predictions = try learner.predict(rows: table)
     /// ```
     ///
-    /// - Parameter table: the rows, with the columns the preprocessing names.
-    /// - Returns: one prediction per row.
-    /// - Throws: ``PredictionError``: the model does not take table rows, a row cannot be
-    ///   preprocessed, or the model's output for a row is not finite.
+    /// - Parameter table: Rows with (at least) the columns the preprocessing was fitted on.
+    /// - Returns: One prediction per row, in order.
+    /// - Throws: ``PredictionError/table(_:)`` with ``TabularError/notATableModel(takes:)`` for a
+    ///   model that does not take table rows (an image model: preprocess with
+    ///   ``ImagePreprocessing`` and call ``predict(inputs:)``), or with the preprocessing's error
+    ///   naming the line and column it cannot read; ``PredictionError/notFinite(row:)`` when the
+    ///   model's output for a row is not a number.
     public func predict(rows table: DataTable) throws(PredictionError) -> [Prediction] {
-        guard case .tabular(let prep) = data.preprocessing else {
-            throw .wrongInputKind(model: data.preprocessing.kindName, given: "table rows")
-        }
+        guard case .tabular(let prep) = preprocessing else { throw .table(.notATableModel(takes: preprocessing.kindName)) }
         let inputs: Tensor
         do { inputs = try prep.transform(table, targets: false).inputs } catch { throw .table(error) }
         return try predict(inputs: inputs)
     }
 
-    /// Predicts from inputs that are already preprocessed (`[rows, ...]`), in batches of 1024.
+    /// Predicts from inputs that are already preprocessed (`[rows, ...]`), in batches of 1024,
+    /// with the model in evaluation mode.
     ///
     /// ```swift
     /// let predictions = try learner.predict(inputs: images)
     /// ```
     ///
-    /// - Parameter inputs: the model's inputs, one per row of the first axis.
-    /// - Returns: one prediction per row.
+    /// - Parameter inputs: A batch the model accepts, rows first.
+    /// - Returns: One prediction per row, in order.
     /// - Throws: ``PredictionError/inputShape(found:reason:)`` when the model cannot take the
-    ///   inputs (its layers' shape rule), ``PredictionError/notFinite(row:)`` when an output is
-    ///   NaN or infinite.
+    ///   inputs (its layers' shape rule says why), ``PredictionError/notFinite(row:)`` when an
+    ///   output is NaN or infinite.
     public func predict(inputs: Tensor) throws(PredictionError) -> [Prediction] {
         model.eval()
-        let outputCount = data.task == .classification ? data.classes.count : 1
+        let outputCount = task == .classification ? classes.count : 1
         // The layers' own shape rule, before anything runs (a module type without one runs as it is).
         let output: [Int]?
         do { output = try model.outputShape(for: inputs.shape) } catch {
@@ -108,18 +136,18 @@ extension Learner {
     /// Turns model outputs into predictions.
     func decode(_ outputs: Tensor) -> [Prediction] {
         let rows = outputs.shape.first ?? 0
-        switch data.task {
+        switch task {
         case .classification:
             let probabilities = noGrad { outputs.softmax(axis: 1) }.scalars
-            let classes = data.classes.count
+            let classes = self.classes
             return (0..<rows).map { row in
-                let values = probabilities[(row * classes)..<((row + 1) * classes)].map(Double.init)
+                let values = probabilities[(row * classes.count)..<((row + 1) * classes.count)].map(Double.init)
                 let best = values.indices.max { values[$0] < values[$1] } ?? 0
-                return Prediction(label: data.classes[best], value: nil,
-                                  probabilities: zip(data.classes, values).map { .init(label: $0, probability: $1) })
+                return Prediction(label: classes[best], value: nil,
+                                  probabilities: zip(classes, values).map { .init(label: $0, probability: $1) })
             }
         case .regression:
-            let scale = data.targetScale ?? (0, 1)
+            let scale = targetScale ?? (0, 1)
             return outputs.scalars.map { raw in
                 let value = Double(raw) * scale.std + scale.mean
                 return Prediction(label: String(value), value: value, probabilities: [])
@@ -128,33 +156,15 @@ extension Learner {
     }
 }
 
-/// Why a prediction could not be made: the input does not suit the model, or the model's answer
-/// is not a number. Never a label with NaN probabilities.
-///
-/// ```swift
-/// do { _ = try learner.predict(rows: table) } catch { print(error) }
-/// // the model's output for row 3 is not a finite number; the model's weights are damaged
-/// ```
-public enum PredictionError: Error, Equatable, CustomStringConvertible {
-    /// The model takes inputs of another kind (`image` inputs, not `table rows`).
-    case wrongInputKind(model: String, given: String)
-    /// A row could not be turned into model inputs.
-    case table(TabularError)
-    /// The model cannot take inputs of this shape (its layers' shape rule says why).
-    case inputShape(found: [Int], reason: String)
-    /// The model's output for input `row` (counted from 0) is NaN or infinite.
-    case notFinite(row: Int)
-
-    /// The message for the user.
-    public var description: String {
-        switch self {
-        case .wrongInputKind(let model, let given): return "this model takes \(model) inputs, not \(given)"
-        case .table(let error): return error.description
-        case .inputShape(let found, let reason): return "the model cannot take inputs of shape \(found): \(reason)"
-        case .notFinite(let row):
-            return "the model's output for row \(row) is not a finite number; its weights are damaged or not finite"
-        }
-    }
+extension Learner: Predictor {
+    /// The preprocessing fitted on the training data (`data.preprocessing`).
+    public var preprocessing: Preprocessing { data.preprocessing }
+    /// Classification or regression (`data.task`).
+    public var task: TabularTask { data.task }
+    /// Class names for classification, by class index (`data.classes`).
+    public var classes: [String] { data.classes }
+    /// For regression, the target's mean and standard deviation (`data.targetScale`).
+    public var targetScale: (mean: Double, std: Double)? { data.targetScale }
 }
 
 extension Preprocessing {
