@@ -62,21 +62,28 @@ import Testing
     /// fails.
     @Test(arguments: [SIGINT, SIGTERM]) func signalDuringExportRemovesTheTemporaryFile(signal: Int32) throws {
         guard let binary = slopeBinary else { Issue.record("no slope binary"); return }
+        var attempts: [String] = []
         for attempt in 1...5 {
             let folder = Fixtures.shared.folder("export/signal-\(signal)-\(attempt)")
-            guard let (status, left) = interruptExport(binary: binary, folder: folder, signal: signal) else { continue }
+            let run = interruptExport(binary: binary, folder: folder, signal: signal)
+            guard run.counts else {
+                attempts.append("sent \(run.sent), exited \(run.exited), status \(run.status), files \(run.left)")
+                continue
+            }
+            let (status, left) = (run.status, run.left)
             #expect(!left.contains { $0.hasSuffix(".tmp") }, "temporary files left after signal \(signal): \(left)")
             // Killed by the signal itself: the handler re-raises it after cleaning up.
             #expect(status & 0x7f == signal, "exit status \(status), files \(left)")
             return
         }
-        Issue.record("in 5 attempts signal \(signal) never ended an export while its temporary file existed; the handler was not tested")
+        Issue.record("in 5 attempts signal \(signal) never ended an export while its temporary file existed; the handler was not tested: \(attempts)")
     }
 
     /// Runs an export of a 72 MB model into `folder` and sends `signal` when its temporary file
     /// appears: the wait status and the folder's files when the signal ended the process during
-    /// the write, nil when it came too late (or never) to test anything.
-    private func interruptExport(binary: String, folder: String, signal: Int32) -> (status: Int32, left: [String])? {
+    /// the write (`counts`), or why it came too late (or never) to test anything.
+    private func interruptExport(binary: String, folder: String, signal: Int32)
+        -> (counts: Bool, sent: Bool, exited: Bool, status: Int32, left: [String]) {
         let f = Fixtures.shared
         let target = folder + "/big.slope"
         // 2 x 3000 x 3000 weights: a 72 MB file whose writing takes long enough to interrupt.
@@ -92,7 +99,21 @@ import Testing
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        guard posix_spawn(&pid, "/bin/sh", &actions, nil, &pointers, environ) == 0 else { return nil }
+        // The child starts with SIGINT and SIGTERM at their default actions, whatever the test
+        // runner ignores (an ignored signal would be ignored again after the handler re-raises it).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        guard posix_spawn(&pid, "/bin/sh", &actions, &attributes, &pointers, environ) == 0 else { return (false, false, false, -1, []) }
         let start = Date()
         var sent = false
         var status: Int32 = 0
@@ -107,7 +128,7 @@ import Testing
         }
         if !exited { kill(pid, SIGKILL); _ = waitpid(pid, &status, 0) }
         let left = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        guard sent, exited, status & 0x7f == signal || left.contains(where: { $0.hasSuffix(".tmp") }), !left.contains("big.slope") else { return nil }
-        return (status, left)
+        let counts = sent && exited && (status & 0x7f == signal || left.contains { $0.hasSuffix(".tmp") }) && !left.contains("big.slope")
+        return (counts, sent, exited, status, left)
     }
 }
