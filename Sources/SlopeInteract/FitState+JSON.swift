@@ -12,6 +12,9 @@ extension FitState {
     ///  "points":{"source":"generated","seed":42,"x":[...],"y":[...]},
     ///  "curve":{"x":[...],"y":[...]}}
     /// ```
+    ///
+    /// - Parameter session: The session id to include as `session`, or `nil` to leave it out.
+    /// - Returns: The state object shown above.
     public func stateJSON(session: String? = nil) -> JSON {
         let evaluation = evaluate()
         let names = family.parameterNames
@@ -48,6 +51,10 @@ extension FitState {
     /// {"lr":0.01,"steps":1,"losses":[12.3],"outcome":"reachedStepLimit",
     ///  "gradients":{"a":-3.2,...},"moves":{"a":0.032,...}}
     /// ```
+    ///
+    /// - Parameter report: What a batch of steps did.
+    /// - Returns: The object shown above (`gradients` and `moves` are `null` when no step was kept;
+    ///   `message` is added for a diverged batch).
     public func descentJSON(_ report: DescentReport) -> JSON {
         let names = family.parameterNames
         func named(_ numbers: [Float]?) -> JSON {

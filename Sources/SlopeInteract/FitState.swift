@@ -35,6 +35,11 @@ public struct FitState: Sendable {
     public var steps: Int { descent.steps }
 
     /// A fit starting from the family's initial values for these points.
+    ///
+    /// - Parameters:
+    ///   - family: The function to fit.
+    ///   - points: The points to fit it to.
+    ///   - loss: The loss to minimise.
     public init(family: FunctionFamily, points: FitPoints, loss: FitLoss) {
         self.family = family
         self.points = points
@@ -53,10 +58,15 @@ public struct FitState: Sendable {
     }
 
     /// The loss and its gradients at the current values, by autograd.
+    ///
+    /// - Returns: `evaluate(at: values)`.
     public func evaluate() -> Evaluation { evaluate(at: values) }
 
     /// The loss and its gradients at `values`: the values become leaf tensors that require
     /// grad, the loss is computed from them, `backward()` fills each leaf's `.grad`.
+    ///
+    /// - Parameter values: One value per parameter, in `family.parameterNames` order.
+    /// - Returns: The loss and `∂loss/∂parameter` for each parameter.
     public func evaluate(at values: [Float]) -> Evaluation {
         let leaves = family.leaves(from: values)
         let prediction = family.predict(leaves, at: Tensor(points.x))
@@ -72,6 +82,8 @@ public struct FitState: Sendable {
 
     /// The curve at ``curveSamples`` evenly spaced x over the points' range widened by 5% on
     /// each side (by 1 when all points share one x).
+    ///
+    /// - Returns: ``curveSamples`` x values and the family's value at each.
     public func curve() -> (x: [Float], y: [Float]) {
         let domain = points.domain
         let margin = domain.upperBound > domain.lowerBound ? 0.05 * (domain.upperBound - domain.lowerBound) : 1
@@ -89,6 +101,10 @@ public struct FitState: Sendable {
     /// ```swift
     /// try fit.set(["a": 1.2, "c": 2.5])
     /// ```
+    ///
+    /// - Parameter changes: Parameter names with their new values.
+    /// - Throws: ``InteractError/badRequest(_:)`` for a name the family does not have, a value that
+    ///   is not finite or one beyond ``parameterLimit``.
     public mutating func set(_ changes: [(name: String, value: Double)]) throws(InteractError) {
         let names = family.parameterNames
         var updated = values
@@ -113,12 +129,16 @@ public struct FitState: Sendable {
     }
 
     /// Fits new points, starting again from the initial values.
+    ///
+    /// - Parameter newPoints: The points to fit from now on.
     public mutating func replacePoints(with newPoints: FitPoints) {
         points = newPoints
         reset()
     }
 
     /// Minimises another loss from the current values.
+    ///
+    /// - Parameter newLoss: The loss to minimise from now on; the stopping rule's memory is cleared.
     public mutating func setLoss(_ newLoss: FitLoss) {
         loss = newLoss
         descent.forget()

@@ -32,6 +32,8 @@ public struct InteractResponder: HTTPResponder {
     public let requestGuard: RequestGuard
 
     /// A responder for `configuration`, with an empty session store of its capacity.
+    ///
+    /// - Parameter configuration: The points, function family, loss, session capacity and host rules.
     public init(configuration: InteractConfiguration) {
         self.configuration = configuration
         self.store = SessionStore(capacity: configuration.maxSessions)
@@ -39,6 +41,13 @@ public struct InteractResponder: HTTPResponder {
     }
 
     /// The answer to one request; never throws, so every failure becomes a JSON error.
+    ///
+    /// - Parameters:
+    ///   - request: The HTTP request.
+    ///   - context: Hummingbird's request context (unused).
+    /// - Returns: The page, a JSON state, or a JSON error with a 4xx status (`Allow` set on 405).
+    /// - Throws: Nothing in practice: every error is turned into an answer; the `throws` is
+    ///   `HTTPResponder`'s.
     public func respond(to request: Request, context: Context) async throws -> Response {
         do {
             // HTTP/1's first Host becomes the authority; any other stays a header field.

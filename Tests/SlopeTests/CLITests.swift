@@ -113,12 +113,6 @@ private func slope(_ arguments: [String], in directory: URL? = nil, timeout: Tim
     return run
 }
 
-/// A fresh temporary folder.
-private func temporaryFolder() throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slope-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder
-}
 
 private func number(_ value: Any?) -> Double? { (value as? NSNumber)?.doubleValue }
 
@@ -187,7 +181,7 @@ private let cliReady = slopeExecutable != nil
     }
 
     @Test func plotWritesAnSVG() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("cli")
         let quadratic = folder.appendingPathComponent("fit.svg")
         let run = try slope(["fit", "quadratic", "--steps", "200", "--plot", quadratic.path])
         #expect(run.status == 0, "stderr: \(run.stderr)")
@@ -201,7 +195,7 @@ private let cliReady = slopeExecutable != nil
     }
 
     @Test func fitOnACSVFile() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("cli")
         let file = folder.appendingPathComponent("points.csv")
         // y = 2x^2 + 1 exactly.
         try Data("x,y\n-1,3\n0,1\n1,3\n2,9\n".utf8).write(to: file)
@@ -231,7 +225,7 @@ private let cliReady = slopeExecutable != nil
     }
 
     @Test func malformedCSVNamesFileLineAndColumn() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("cli")
         let file = folder.appendingPathComponent("bad.csv")
         try Data("x,y\n1,2\n2,abc\n3,4\n".utf8).write(to: file)
         let run = try slope(["fit", "quadratic", "--data", file.path])
@@ -243,7 +237,7 @@ private let cliReady = slopeExecutable != nil
     }
 
     @Test func raggedCSVNamesFileAndLine() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("cli")
         let file = folder.appendingPathComponent("ragged.csv")
         try Data("x,y\n1,2\n2\n".utf8).write(to: file)
         let run = try slope(["fit", "relus", "--target", file.path])
@@ -375,7 +369,7 @@ struct CLITrainTests {
     }
 
     @Test func trainWritesTheLossPlot() throws {
-        let plot = try temporaryFolder().appendingPathComponent("loss.svg")
+        let plot = try temporaryFolder("cli").appendingPathComponent("loss.svg")
         let run = try slope(["train", cliTitanic!, "--target", "Survived", "--epochs", "1", "--json", "--plot-loss", plot.path])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let svg = try String(contentsOf: plot, encoding: .utf8)
@@ -390,7 +384,7 @@ struct CLITrainTests {
     }
 
     @Test func lrFindPrintsTheCurveAndItsSuggestion() throws {
-        let plot = try temporaryFolder().appendingPathComponent("lr.svg")
+        let plot = try temporaryFolder("cli").appendingPathComponent("lr.svg")
         let run = try slope(["lr-find", cliTitanic!, "--target", "Survived", "--json", "--plot", plot.path])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let object = try run.json()
@@ -415,7 +409,7 @@ struct CLITrainTests {
     }
 
     @Test func trainWithTextInAContinuousColumnNamesFileLineAndColumn() throws {
-        let folder = try temporaryFolder()
+        let folder = try temporaryFolder("cli")
         let file = folder.appendingPathComponent("table.csv")
         var text = "x,y\n"
         for i in 0..<20 { text += (i == 6 ? "n/a" : "\(Double(i) + 0.5)") + ",\(i % 2)\n" }
@@ -454,7 +448,7 @@ struct CLITrainTests {
 struct CLIImageTests {
     /// A folder with a `dark` and a `light` class of small noisy gray PNG files.
     private func imageFolder() throws -> URL {
-        let root = try temporaryFolder().appendingPathComponent("shades")
+        let root = try temporaryFolder("cli").appendingPathComponent("shades")
         var generator = SeededGenerator(seed: 7)
         for (name, base) in [("dark", 40), ("light", 210)] {
             let folder = root.appendingPathComponent(name)

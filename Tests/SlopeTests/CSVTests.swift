@@ -13,22 +13,12 @@ private let titanicPath = sharedData.appendingPathComponent("titanic/train.csv")
 
 /// Writes `contents` to a fresh temporary file named `name` and returns its path.
 private func temporaryFile(_ name: String, contents: String) throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slope-csv-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try temporaryFolder("csv")
     let url = folder.appendingPathComponent(name)
     try Data(contents.utf8).write(to: url)
     return url.path
 }
 
-/// The `CSVError` `body` throws, or `nil` when it succeeds (or throws something else).
-private func csvError<T>(_ body: () throws -> T) -> CSVError? {
-    do {
-        _ = try body()
-        return nil
-    } catch {
-        return error as? CSVError
-    }
-}
 
 // MARK: - Parsing
 
@@ -46,7 +36,7 @@ private func csvError<T>(_ body: () throws -> T) -> CSVError? {
     @Test func lineNumbersCountLinesInsideQuotes() throws {
         let table = try CSVReader().parse("a,b\n\"x\ny\nz\",1\nq,abc\n")
         #expect(table.lineNumbers == [2, 5])
-        #expect(csvError { try table.numericColumn(named: "b") }
+        #expect(caught(CSVError.self) { try table.numericColumn(named: "b") }
             == .notANumber(file: "text", line: 5, column: "b", columnNumber: 2, found: "abc"))
     }
 
@@ -124,14 +114,14 @@ private func csvError<T>(_ body: () throws -> T) -> CSVError? {
 
 @Suite struct CSVErrorTests {
     @Test func fileNotFound() {
-        let error = csvError { try CSVReader().read(contentsOfFile: "/nonexistent/data.csv") }
+        let error = caught(CSVError.self) { try CSVReader().read(contentsOfFile: "/nonexistent/data.csv") }
         #expect(error == .fileNotFound(file: "/nonexistent/data.csv"))
         #expect("\(error!)".contains("/nonexistent/data.csv: no such file"))
     }
 
     @Test func directoryIsUnreadable() {
         let folder = FileManager.default.temporaryDirectory.path
-        guard case .unreadable(let file, let reason)? = csvError({ try CSVReader().read(contentsOfFile: folder) }) else {
+        guard case .unreadable(let file, let reason)? = caught(CSVError.self, { try CSVReader().read(contentsOfFile: folder) }) else {
             Issue.record("expected .unreadable")
             return
         }
@@ -141,42 +131,42 @@ private func csvError<T>(_ body: () throws -> T) -> CSVError? {
 
     @Test func emptyFile() throws {
         let path = try temporaryFile("empty.csv", contents: "\u{FEFF}\n\n")
-        let error = csvError { try CSVReader().read(contentsOfFile: path) }
+        let error = caught(CSVError.self) { try CSVReader().read(contentsOfFile: path) }
         #expect(error == .emptyFile(file: path))
         #expect("\(error!)".contains("empty.csv: the file is empty"))
     }
 
     @Test func raggedRowNamesFileAndLine() throws {
         let path = try temporaryFile("titanic.csv", contents: "a,b,c\n1,2,3\n\"x\ny\",2\n")
-        let error = csvError { try CSVReader().read(contentsOfFile: path) }
+        let error = caught(CSVError.self) { try CSVReader().read(contentsOfFile: path) }
         #expect(error == .raggedRow(file: path, line: 3, expected: 3, found: 2))
         #expect("\(error!)".hasSuffix("titanic.csv line 3: expected 3 fields, found 2"))
-        let tooMany = csvError { try CSVReader().parse("a,b\n1,2,3\n", source: "t.csv") }
+        let tooMany = caught(CSVError.self) { try CSVReader().parse("a,b\n1,2,3\n", source: "t.csv") }
         #expect("\(tooMany!)".hasPrefix("t.csv line 2: expected 2 fields, found 3 (a field that contains"))
     }
 
     @Test func unterminatedQuoteNamesTheLineWhereItStarted() {
-        let error = csvError { try CSVReader().parse("a,b\n1,2\n3,\"open\n4,5\n", source: "q.csv") }
+        let error = caught(CSVError.self) { try CSVReader().parse("a,b\n1,2\n3,\"open\n4,5\n", source: "q.csv") }
         #expect(error == .unterminatedQuote(file: "q.csv", line: 3))
         #expect("\(error!)" == "q.csv line 3: a quoted field starts on this line but its closing `\"` is missing")
     }
 
     @Test func missingColumnListsTheColumns() throws {
         let table = try CSVReader().parse("PassengerId,Pclass\n1,3\n", source: "train.csv")
-        let error = csvError { try table.column(named: "Survived") }
+        let error = caught(CSVError.self) { try table.column(named: "Survived") }
         #expect(error == .missingColumn(file: "train.csv", name: "Survived", available: ["PassengerId", "Pclass"]))
         #expect("\(error!)" == "train.csv: no column `Survived`; columns are: `PassengerId`, `Pclass`")
     }
 
     @Test func duplicateColumn() {
-        let error = csvError { try CSVReader().parse("x,y,x\n1,2,3\n", source: "d.csv") }
+        let error = caught(CSVError.self) { try CSVReader().parse("x,y,x\n1,2,3\n", source: "d.csv") }
         #expect(error == .duplicateColumn(file: "d.csv", name: "x", firstNumber: 1, secondNumber: 3))
         #expect("\(error!)".contains("column `x` twice (columns 1 and 3)"))
     }
 
     @Test func nonNumericValueNamesLineAndColumn() throws {
         let table = try CSVReader().parse("x,y\n1,2\n2,3\n3,4\n4,abc\n", source: "data.csv")
-        let error = csvError { try table.numericColumn(named: "y") }
+        let error = caught(CSVError.self) { try table.numericColumn(named: "y") }
         #expect("\(error!)" == "data.csv line 5, column `y` (2): expected a number, found `abc`")
         #expect(error?.localizedDescription == "\(error!)")
     }
@@ -194,18 +184,18 @@ private func csvError<T>(_ body: () throws -> T) -> CSVError? {
 
     @Test func pointErrors() throws {
         let reader = CSVReader()
-        #expect(csvError { try reader.parse("x,y\n", source: "p.csv").points() }
+        #expect(caught(CSVError.self) { try reader.parse("x,y\n", source: "p.csv").points() }
             == .tooFewRows(file: "p.csv", expected: 1, found: 0))
         #expect("\(CSVError.tooFewRows(file: "p.csv", expected: 1, found: 0))"
             == "p.csv: expected at least 1 data row after the header, found 0")
-        #expect(csvError { try reader.parse("x,z\n1,2\n", source: "p.csv").points() }
+        #expect(caught(CSVError.self) { try reader.parse("x,z\n1,2\n", source: "p.csv").points() }
             == .missingColumn(file: "p.csv", name: "y", available: ["x", "z"]))
 
-        let nan = csvError { try reader.parse("x,y\n1,2\n2,nan\n", source: "p.csv").points() }
+        let nan = caught(CSVError.self) { try reader.parse("x,y\n1,2\n2,nan\n", source: "p.csv").points() }
         #expect("\(nan!)" == "p.csv line 3, column `y` (2): expected a finite number, found `nan`")
-        let huge = csvError { try reader.parse("x,y\n1e39,2\n", source: "p.csv").points() }
+        let huge = caught(CSVError.self) { try reader.parse("x,y\n1e39,2\n", source: "p.csv").points() }
         #expect(huge == .nonFinite(file: "p.csv", line: 2, column: "x", columnNumber: 1, found: "1e39"))
-        let missing = csvError { try reader.parse("x,y\n1,\n", source: "p.csv").points() }
+        let missing = caught(CSVError.self) { try reader.parse("x,y\n1,\n", source: "p.csv").points() }
         #expect("\(missing!)" == "p.csv line 2, column `y` (2): expected a number, found an empty field")
     }
 }

@@ -14,18 +14,10 @@ import CSlope
 
 @Suite("FileBytes")
 struct FileBytesTests {
-    private func folder() -> String {
-        let path = NSTemporaryDirectory() + "slope-filebytes-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    private func accessError(_ body: () throws -> Void) -> FileAccessError? {
-        do { try body(); return nil } catch { return error as? FileAccessError }
-    }
+    private func folder() throws -> String { try temporaryFolder("filebytes").path }
 
     @Test func kindsOfFiles() throws {
-        let dir = folder()
+        let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         FileManager.default.createFile(atPath: dir + "/a.csv", contents: Data("x\n".utf8))
         mkfifo(dir + "/pipe", 0o600)
@@ -40,34 +32,34 @@ struct FileBytesTests {
     }
 
     @Test func readRefusesSpecialFilesWithoutOpeningThem() throws {
-        let dir = folder()
+        let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         mkfifo(dir + "/x.png", 0o600)
         symlink("/dev/zero", dir + "/zero.csv")
         symlink(dir + "/nowhere", dir + "/dangling")
         // A FIFO nobody writes to: opening it for reading would block for ever.
-        #expect(accessError { _ = try FileBytes.read(path: dir + "/x.png", limit: 100) }
+        #expect(caught(FileAccessError.self) { _ = try FileBytes.read(path: dir + "/x.png", limit: 100) }
             == .notRegular(file: dir + "/x.png", kind: "a FIFO (named pipe)"))
-        #expect(accessError { _ = try FileBytes.read(path: "/dev/zero", limit: 100) } == .notRegular(file: "/dev/zero", kind: "a character device"))
-        #expect(accessError { _ = try FileBytes.read(path: dir + "/zero.csv", limit: 100) }
+        #expect(caught(FileAccessError.self) { _ = try FileBytes.read(path: "/dev/zero", limit: 100) } == .notRegular(file: "/dev/zero", kind: "a character device"))
+        #expect(caught(FileAccessError.self) { _ = try FileBytes.read(path: dir + "/zero.csv", limit: 100) }
             == .notRegular(file: dir + "/zero.csv", kind: "a character device"))
-        #expect(accessError { _ = try FileBytes.read(path: dir, limit: 100) } == .notRegular(file: dir, kind: "a folder"))
-        #expect(accessError { _ = try FileBytes.read(path: dir + "/dangling", limit: 100) }
+        #expect(caught(FileAccessError.self) { _ = try FileBytes.read(path: dir, limit: 100) } == .notRegular(file: dir, kind: "a folder"))
+        #expect(caught(FileAccessError.self) { _ = try FileBytes.read(path: dir + "/dangling", limit: 100) }
             == .notRegular(file: dir + "/dangling", kind: "a symbolic link to nothing"))
-        #expect(accessError { _ = try FileBytes.read(path: dir + "/missing", limit: 100) } == .notFound(file: dir + "/missing"))
+        #expect(caught(FileAccessError.self) { _ = try FileBytes.read(path: dir + "/missing", limit: 100) } == .notFound(file: dir + "/missing"))
         #expect(FileBytes.prefix(path: dir + "/x.png", count: 8) == nil)
         #expect("\(FileAccessError.notRegular(file: "x.png", kind: "a FIFO (named pipe)"))" == "x.png: it is a FIFO (named pipe), not a regular file")
     }
 
     @Test func readChecksTheSizeBeforeAllocating() throws {
-        let dir = folder()
+        let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/big.csv"
         FileManager.default.createFile(atPath: path, contents: Data())
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: 1 << 40)  // a sparse terabyte
         try handle.close()
-        let error = accessError { _ = try FileBytes.read(path: path, limit: 1 << 20, setting: "SLOPE_MAX_CSV_BYTES") }
+        let error = caught(FileAccessError.self) { _ = try FileBytes.read(path: path, limit: 1 << 20, setting: "SLOPE_MAX_CSV_BYTES") }
         #expect(error == .tooLarge(file: path, bytes: 1 << 40, limit: 1 << 20, setting: "SLOPE_MAX_CSV_BYTES"))
         #expect(error?.description.contains("set SLOPE_MAX_CSV_BYTES to raise the limit") == true)
         FileManager.default.createFile(atPath: dir + "/small", contents: Data([1, 2, 3]))
@@ -75,29 +67,29 @@ struct FileBytesTests {
     }
 
     @Test func writesRefuseSpecialDestinationsAndLeaveThemAlone() throws {
-        let dir = folder()
+        let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         mkfifo(dir + "/model.slope", 0o600)
         try FileManager.default.createDirectory(atPath: dir + "/folder.slope", withIntermediateDirectories: false)
         symlink(dir + "/nowhere/x", dir + "/dangling.slope")
         symlink("/dev/null", dir + "/null.slope")
-        #expect(accessError { try FileBytes.writeAtomically([1], to: dir + "/model.slope") }
+        #expect(caught(FileAccessError.self) { try FileBytes.writeAtomically([1], to: dir + "/model.slope") }
             == .notRegular(file: dir + "/model.slope", kind: "a FIFO (named pipe)"))
-        #expect(accessError { try FileBytes.writeAtomically([1], to: dir + "/folder.slope") }
+        #expect(caught(FileAccessError.self) { try FileBytes.writeAtomically([1], to: dir + "/folder.slope") }
             == .notRegular(file: dir + "/folder.slope", kind: "a folder"))
-        #expect(accessError { try FileBytes.writeAtomically([1], to: dir + "/") } == .notRegular(file: dir + "/", kind: "a folder"))
+        #expect(caught(FileAccessError.self) { try FileBytes.writeAtomically([1], to: dir + "/") } == .notRegular(file: dir + "/", kind: "a folder"))
         // (Never write to /dev/null itself here: if this check broke, a test run as root would replace it.)
-        if case .notRegular(_, let kind)? = accessError({ try FileBytes.writeAtomically([1], to: dir + "/dangling.slope") }) {
+        if case .notRegular(_, let kind)? = caught(FileAccessError.self, { try FileBytes.writeAtomically([1], to: dir + "/dangling.slope") }) {
             #expect(kind.hasPrefix("a symbolic link to nothing"))
         } else {
             Issue.record("a dangling link should be refused")
         }
-        if case .notRegular(_, let kind)? = accessError({ try FileBytes.writeAtomically([1], to: dir + "/null.slope") }) {
+        if case .notRegular(_, let kind)? = caught(FileAccessError.self, { try FileBytes.writeAtomically([1], to: dir + "/null.slope") }) {
             #expect(kind.contains("special file"))
         } else {
             Issue.record("a link to /dev/null should be refused")
         }
-        if case .writeFailed? = accessError({ try FileBytes.writeAtomically([1], to: dir + "/missing/x.slope") }) {} else {
+        if case .writeFailed? = caught(FileAccessError.self, { try FileBytes.writeAtomically([1], to: dir + "/missing/x.slope") }) {} else {
             Issue.record("a missing folder should be a write failure")
         }
         // Everything is as it was, and no temporary file is left.
@@ -108,7 +100,7 @@ struct FileBytesTests {
     }
 
     @Test func writesFollowALinkToARegularFileAndKeepTheLink() throws {
-        let dir = folder()
+        let dir = try folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         FileManager.default.createFile(atPath: dir + "/v1.slope", contents: Data("old".utf8), attributes: [.posixPermissions: 0o600])
         symlink("v1.slope", dir + "/latest.slope")

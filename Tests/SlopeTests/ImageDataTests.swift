@@ -12,13 +12,6 @@ private let fashionMNIST = sharedData + "/fashion-mnist"
 private let fashionMNISTPresent = FileManager.default.fileExists(atPath: fashionMNIST + "/t10k-images-idx3-ubyte.gz")
     && FileManager.default.fileExists(atPath: fashionMNIST + "/t10k-labels-idx1-ubyte.gz")
 
-/// A fresh temporary folder, removed when `body` returns.
-private func withTemporaryFolder<T>(_ body: (String) throws -> T) throws -> T {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slope-images-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    return try body(folder)
-}
 
 /// SplitMix64: a small seeded generator so every fuzz run sees the same mutations.
 private struct SeededRandom: RandomNumberGenerator {
@@ -48,15 +41,6 @@ private func write(_ bytes: [UInt8], to path: String) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
 
-/// The error `body` throws, or `nil`.
-private func imageError<T>(_ body: () throws(ImageDataError) -> T) -> ImageDataError? {
-    do {
-        _ = try body()
-        return nil
-    } catch {
-        return error
-    }
-}
 
 /// CRC-32 (as in PNG chunks and gzip).
 private func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
@@ -98,7 +82,7 @@ struct IDXFileTests {
     }
 
     @Test func roundTripsPlainAndGzipped() throws {
-        try withTemporaryFolder { folder in
+        try withTemporaryFolder("images") { folder in
             var random = SeededRandom(state: 1)
             let bytes = (0 ..< 3 * 5 * 4).map { _ in UInt8.random(in: 0 ... 255, using: &random) }
             try IDXFile.write(path: folder + "/plain.idx", shape: [3, 5, 4], bytes: bytes)
@@ -122,7 +106,7 @@ struct IDXFileTests {
     }
 
     @Test func loadsLabeledImagesScaledToUnitRange() throws {
-        try withTemporaryFolder { folder in
+        try withTemporaryFolder("images") { folder in
             try IDXFile.write(path: folder + "/images", shape: [2, 1, 3], bytes: [0, 255, 51, 102, 0, 255], compressed: true)
             try IDXFile.write(path: folder + "/labels", shape: [2], bytes: [4, 1])
             let set = try IDXFile.readLabeledImages(imagesPath: folder + "/images", labelsPath: folder + "/labels")
@@ -133,7 +117,7 @@ struct IDXFileTests {
     }
 
     @Test func malformedFilesThrowErrorsNamingTheFile() throws {
-        try withTemporaryFolder { folder in
+        try withTemporaryFolder("images") { folder in
             let good = IDXFile.encode(shape: [4, 2, 2], bytes: Array(repeating: 7, count: 16))
             let cases: [(String, [UInt8], (ImageDataError) -> Bool)] = [
                 ("empty", [], { if case .truncated(_, 4, 0) = $0 { true } else { false } }),
@@ -152,12 +136,12 @@ struct IDXFileTests {
             for (name, bytes, matches) in cases {
                 let path = folder + "/" + name
                 try write(bytes, to: path)
-                let error = imageError { () throws(ImageDataError) in try IDXFile.read(path: path) }
+                let error = caught(ImageDataError.self) { try IDXFile.read(path: path) }
                 #expect(error.map(matches) == true, "\(name): \(String(describing: error))")
                 #expect(error?.description.hasPrefix(path) == true, "\(name): \(String(describing: error))")
             }
-            #expect(imageError { () throws(ImageDataError) in try IDXFile.read(path: folder + "/missing") } == .fileNotFound(file: folder + "/missing"))
-            if case .unreadable = imageError({ () throws(ImageDataError) in try IDXFile.read(path: folder) }) {} else { Issue.record("a folder should be unreadable") }
+            #expect(caught(ImageDataError.self) { try IDXFile.read(path: folder + "/missing") } == .fileNotFound(file: folder + "/missing"))
+            if case .unreadable = caught(ImageDataError.self, { try IDXFile.read(path: folder) }) {} else { Issue.record("a folder should be unreadable") }
         }
     }
 
@@ -165,32 +149,32 @@ struct IDXFileTests {
         // 64 MiB of zeros after a header declaring 16 bytes: rejected without inflating it all.
         let bomb = Gzip.compress(IDXFile.encode(shape: [16], bytes: Array(repeating: 0, count: 16)) + Array(repeating: 0, count: 64 << 20), level: 9)
         #expect(bomb.count < 200_000)
-        #expect(imageError { () throws(ImageDataError) in try IDXFile.parse(bomb, source: "bomb.gz") } == .trailingData(file: "bomb.gz", expectedBytes: 24))
+        #expect(caught(ImageDataError.self) { try IDXFile.parse(bomb, source: "bomb.gz") } == .trailingData(file: "bomb.gz", expectedBytes: 24))
         // A header declaring 2^27 bytes (within IDXFile.maxElements) in a tiny stream: the output buffer is
         // bounded by what the stream can hold.
         let liar = Gzip.compress([0, 0, 8, 1, 0x08, 0, 0, 0] + Array(repeating: 1, count: 100))
-        guard case .truncated(_, let expected, let found) = imageError({ () throws(ImageDataError) in try IDXFile.parse(liar, source: "liar.gz") }) else {
+        guard case .truncated(_, let expected, let found) = caught(ImageDataError.self, { try IDXFile.parse(liar, source: "liar.gz") }) else {
             Issue.record("expected truncated")
             return
         }
         #expect(expected == 8 + (1 << 27) && found == 108)
         // 2^30 is past the limit: refused from the header alone.
         let absurd = Gzip.compress([0, 0, 8, 1, 0x40, 0, 0, 0] + Array(repeating: 1, count: 100))
-        if case .absurdDimensions = imageError({ () throws(ImageDataError) in try IDXFile.parse(absurd, source: "absurd.gz") }) {} else {
+        if case .absurdDimensions = caught(ImageDataError.self, { try IDXFile.parse(absurd, source: "absurd.gz") }) {} else {
             Issue.record("expected absurdDimensions")
         }
     }
 
     @Test func mismatchedPairsAreRejected() throws {
-        try withTemporaryFolder { folder in
+        try withTemporaryFolder("images") { folder in
             try IDXFile.write(path: folder + "/images", shape: [3, 2, 2], bytes: Array(repeating: 1, count: 12))
             try IDXFile.write(path: folder + "/labels", shape: [2], bytes: [0, 1])
             try IDXFile.write(path: folder + "/flat", shape: [12], bytes: Array(repeating: 1, count: 12))
-            let mismatch = imageError { () throws(ImageDataError) in try IDXFile.readLabeledImages(imagesPath: folder + "/images", labelsPath: folder + "/labels") }
+            let mismatch = caught(ImageDataError.self) { try IDXFile.readLabeledImages(imagesPath: folder + "/images", labelsPath: folder + "/labels") }
             #expect(mismatch == .countMismatch(imagesFile: folder + "/images", images: 3, labelsFile: folder + "/labels", labels: 2))
-            let flat = imageError { () throws(ImageDataError) in try IDXFile.readLabeledImages(imagesPath: folder + "/flat", labelsPath: folder + "/labels") }
+            let flat = caught(ImageDataError.self) { try IDXFile.readLabeledImages(imagesPath: folder + "/flat", labelsPath: folder + "/labels") }
             if case .unexpectedShape(let file, _, [12]) = flat { #expect(file == folder + "/flat") } else { Issue.record("\(String(describing: flat))") }
-            let swapped = imageError { () throws(ImageDataError) in try IDXFile.readLabeledImages(imagesPath: folder + "/images", labelsPath: folder + "/images") }
+            let swapped = caught(ImageDataError.self) { try IDXFile.readLabeledImages(imagesPath: folder + "/images", labelsPath: folder + "/images") }
             if case .unexpectedShape(let file, _, [3, 2, 2]) = swapped { #expect(file == folder + "/images") } else { Issue.record("\(String(describing: swapped))") }
         }
     }
@@ -233,13 +217,13 @@ struct ImageFileTests {
     }
 
     @Test func writesAtomicallyAndDecodesFromDisk() throws {
-        try withTemporaryFolder { folder in
+        try withTemporaryFolder("images") { folder in
             let image = gradient(width: 5, height: 4, channels: 3)
             try ImageFile.writePNG(image, path: folder + "/out.png")
             try ImageFile.writePNG(image, path: folder + "/out.png")  // replaces the file
             #expect(try ImageFile.decode(path: folder + "/out.png") == image)
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["out.png"])
-            let missingFolder = imageError { () throws(ImageDataError) in try ImageFile.writePNG(image, path: folder + "/nope/out.png") }
+            let missingFolder = caught(ImageDataError.self) { try ImageFile.writePNG(image, path: folder + "/nope/out.png") }
             if case .writeFailed(let file, _) = missingFolder { #expect(file == folder + "/nope/out.png") } else { Issue.record("expected writeFailed") }
         }
     }
@@ -288,7 +272,7 @@ struct ImageFileTests {
     }
 
     @Test func jpegFileOnDiskIsChosenByMagicNotExtension() throws {
-        try withTemporaryFolder { folder in
+        try withTemporaryFolder("images") { folder in
             let image = DecodedImage(width: 8, height: 8, channels: 3, pixels: Array(repeating: 200, count: 192))
             try ImageFile.writeJPEG(image, path: folder + "/actually-a-jpeg.png")
             let decoded = try ImageFile.decode(path: folder + "/actually-a-jpeg.png")
@@ -313,28 +297,28 @@ struct ImageFileTests {
             ("scrambled.jpg", badJPEG),
         ]
         for (name, bytes) in cases {
-            let error = imageError { () throws(ImageDataError) in try ImageFile.decode(bytes: bytes, source: name) }
+            let error = caught(ImageDataError.self) { try ImageFile.decode(bytes: bytes, source: name) }
             guard case .corruptImage(let file, let format, let reason) = error else {
                 Issue.record("\(name): expected corruptImage, got \(String(describing: error))")
                 continue
             }
             #expect(file == name && format == (name.hasSuffix("png") ? "PNG" : "JPEG") && !reason.isEmpty)
         }
-        #expect(imageError { () throws(ImageDataError) in try ImageFile.decode(bytes: Array("GIF89a".utf8), source: "x.gif") }
+        #expect(caught(ImageDataError.self) { try ImageFile.decode(bytes: Array("GIF89a".utf8), source: "x.gif") }
             == .unknownImageFormat(file: "x.gif", found: Array("GIF89a".utf8)))
-        #expect(imageError { () throws(ImageDataError) in try ImageFile.decode(bytes: [], source: "empty") }
+        #expect(caught(ImageDataError.self) { try ImageFile.decode(bytes: [], source: "empty") }
             == .unknownImageFormat(file: "empty", found: []))
-        #expect(imageError { () throws(ImageDataError) in try ImageFile.decode(bytes: png, source: "big.png", maxPixels: 1000) }
+        #expect(caught(ImageDataError.self) { try ImageFile.decode(bytes: png, source: "big.png", maxPixels: 1000) }
             == .imageTooLarge(file: "big.png", width: 40, height: 30, limit: 1000))
-        #expect(imageError { () throws(ImageDataError) in try ImageFile.decode(bytes: jpeg, source: "big.jpg", maxPixels: 1000) }
+        #expect(caught(ImageDataError.self) { try ImageFile.decode(bytes: jpeg, source: "big.jpg", maxPixels: 1000) }
             == .imageTooLarge(file: "big.jpg", width: 40, height: 30, limit: 1000))
-        #expect(imageError { () throws(ImageDataError) in try ImageFile.decode(path: "/nonexistent/cat.png") } == .fileNotFound(file: "/nonexistent/cat.png"))
+        #expect(caught(ImageDataError.self) { try ImageFile.decode(path: "/nonexistent/cat.png") } == .fileNotFound(file: "/nonexistent/cat.png"))
         // A tiny file whose header claims 8000 × 8000 pixels is refused before the pixels are allocated.
         for interlaced in [false, true] {
             var liar = ImageFile.encodePNG(gradient(width: 2, height: 2, channels: 4), interlaced: interlaced)
             liar.replaceSubrange(16 ..< 24, with: [0, 0, 0x1F, 0x40, 0, 0, 0x1F, 0x40])
             liar = fixingPNGChecksums(liar)
-            let error = imageError { () throws(ImageDataError) in try ImageFile.decode(bytes: liar, source: "liar.png") }
+            let error = caught(ImageDataError.self) { try ImageFile.decode(bytes: liar, source: "liar.png") }
             guard case .corruptImage("liar.png", "PNG", let reason) = error else {
                 Issue.record("expected corruptImage, got \(String(describing: error))")
                 continue
@@ -345,7 +329,7 @@ struct ImageFileTests {
 
     @Test func cmykJPEGIsRejectedClearly() throws {
         let cmyk = ImageFile.encodeJPEG(samples: Array(repeating: 100, count: 4 * 4 * 4), width: 4, height: 4, channels: 4)
-        let error = imageError { () throws(ImageDataError) in try ImageFile.decode(bytes: cmyk, source: "cmyk.jpg") }
+        let error = caught(ImageDataError.self) { try ImageFile.decode(bytes: cmyk, source: "cmyk.jpg") }
         guard case .unsupportedImage("cmyk.jpg", "JPEG", let reason) = error else {
             Issue.record("expected unsupportedImage, got \(String(describing: error))")
             return
@@ -503,7 +487,7 @@ struct ImageFolderTests {
     }
 
     @Test func listsClassesAndFilesDeterministically() throws {
-        try withTemporaryFolder { root in
+        try withTemporaryFolder("images") { root in
             let manager = FileManager.default
             for path in ["cat/sub", "dog", ".git", "cat/.cache"] {
                 try manager.createDirectory(atPath: root + "/" + path, withIntermediateDirectories: true)
@@ -534,20 +518,20 @@ struct ImageFolderTests {
     }
 
     @Test func layoutProblemsAreNamed() throws {
-        try withTemporaryFolder { root in
-            #expect(imageError { () throws(ImageDataError) in try ImageFolder(root: root) } == .noClassFolders(root: root, imagesAtTop: 0))
+        try withTemporaryFolder("images") { root in
+            #expect(caught(ImageDataError.self) { try ImageFolder(root: root) } == .noClassFolders(root: root, imagesAtTop: 0))
             try ImageFile.writePNG(solid(1), path: root + "/loose.png")
-            #expect(imageError { () throws(ImageDataError) in try ImageFolder(root: root) } == .noClassFolders(root: root, imagesAtTop: 1))
-            #expect(imageError { () throws(ImageDataError) in try ImageFolder(root: root + "/loose.png") } == .notAFolder(path: root + "/loose.png"))
-            #expect(imageError { () throws(ImageDataError) in try ImageFolder(root: root + "/missing") } == .fileNotFound(file: root + "/missing"))
+            #expect(caught(ImageDataError.self) { try ImageFolder(root: root) } == .noClassFolders(root: root, imagesAtTop: 1))
+            #expect(caught(ImageDataError.self) { try ImageFolder(root: root + "/loose.png") } == .notAFolder(path: root + "/loose.png"))
+            #expect(caught(ImageDataError.self) { try ImageFolder(root: root + "/missing") } == .fileNotFound(file: root + "/missing"))
             try FileManager.default.createDirectory(atPath: root + "/empty", withIntermediateDirectories: true)
             try write([1, 2, 3], to: root + "/empty/data.bin")
-            #expect(imageError { () throws(ImageDataError) in try ImageFolder(root: root) } == .emptyClassFolder(root: root, className: "empty"))
+            #expect(caught(ImageDataError.self) { try ImageFolder(root: root) } == .emptyClassFolder(root: root, className: "empty"))
         }
     }
 
     @Test func corruptImagesAreNamedWhenLoading() throws {
-        try withTemporaryFolder { root in
+        try withTemporaryFolder("images") { root in
             try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
             try ImageFile.writePNG(solid(1), path: root + "/a/1.png")
             let png = ImageFile.encodePNG(solid(2))
@@ -555,13 +539,13 @@ struct ImageFolderTests {
             try write(Array("not really".utf8), to: root + "/a/3.jpg")
             let folder = try ImageFolder(root: root)
             #expect(folder.count == 3)
-            let error = imageError { () throws(ImageDataError) in try folder.loadAll(preprocessing: ImagePreprocessing(height: 2, width: 2, channels: 3, normalization: nil)) }
+            let error = caught(ImageDataError.self) { try folder.loadAll(preprocessing: ImagePreprocessing(height: 2, width: 2, channels: 3, normalization: nil)) }
             guard case .corruptImage(let file, "PNG", _) = error else {
                 Issue.record("expected corruptImage, got \(String(describing: error))")
                 return
             }
             #expect(file == root + "/a/2.png")
-            let unknown = imageError { () throws(ImageDataError) in try folder.load(at: 2, preprocessing: ImagePreprocessing(height: 2, width: 2, channels: 3, normalization: nil)) }
+            let unknown = caught(ImageDataError.self) { try folder.load(at: 2, preprocessing: ImagePreprocessing(height: 2, width: 2, channels: 3, normalization: nil)) }
             #expect(unknown == .unknownImageFormat(file: root + "/a/3.jpg", found: Array("not real".utf8)))
         }
     }

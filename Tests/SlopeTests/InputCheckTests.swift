@@ -17,37 +17,33 @@ struct InputCheckTests {
         return try! DataTable(columnNames: ["k", "fare", "sex", "label"], rows: rows, source: "t.csv")
     }()
 
-    private func tabularError(_ body: () throws -> Void) -> TabularError? {
-        do { try body(); return nil } catch { return error as? TabularError }
-    }
-
     @Test func contradictoryColumnOptionsAreRefused() {
         let t = Self.table
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", categoricalColumns: ["label", "sex"]) }
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", categoricalColumns: ["label", "sex"]) }
             == .targetInOption(file: "t.csv", column: "label", option: "--cat"))
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", continuousColumns: ["label"]) }
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", continuousColumns: ["label"]) }
             == .targetInOption(file: "t.csv", column: "label", option: "--cont"))
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", ignoring: ["label"]) }
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", ignoring: ["label"]) }
             == .targetInOption(file: "t.csv", column: "label", option: "--ignore"))
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", categoricalColumns: ["fare"], continuousColumns: ["fare"]) }
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", categoricalColumns: ["fare"], continuousColumns: ["fare"]) }
             == .columnNamedTwice(file: "t.csv", column: "fare", firstOption: "--cat", secondOption: "--cont"))
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", categoricalColumns: ["sex", "sex"]) }
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", categoricalColumns: ["sex", "sex"]) }
             == .columnNamedTwice(file: "t.csv", column: "sex", firstOption: "--cat", secondOption: "--cat"))
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", continuousColumns: ["fare"], ignoring: ["fare"]) }
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", continuousColumns: ["fare"], ignoring: ["fare"]) }
             == .columnNamedTwice(file: "t.csv", column: "fare", firstOption: "--cont", secondOption: "--ignore"))
         // The same rules apply to fitting the preprocessing directly.
-        #expect(tabularError { _ = try TabularPreprocessor.fit(t, target: "label", categoricalColumns: ["label"]) }
+        #expect(caught(TabularError.self) { _ = try TabularPreprocessor.fit(t, target: "label", categoricalColumns: ["label"]) }
             == .targetInOption(file: "t.csv", column: "label", option: "--cat"))
         #expect("\(TabularError.targetInOption(file: "t.csv", column: "label", option: "--cat"))".contains("the target column"))
     }
 
     @Test func splitsThatLeaveNothingAreRefused() {
         let t = Self.table
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", validPercent: 0.0001) }
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", validPercent: 0.0001) }
             == .emptyValidation(file: "t.csv", rows: 40, validPercent: 0.0001))
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", validPercent: 0.99) }
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", validPercent: 0.99) }
             == .tooFewTrainingRows(file: "t.csv", rows: 1, validRows: 39))
-        #expect(tabularError { _ = try TabularData.fromTable(t, target: "label", batchSize: 1) } == .batchTooSmall(size: 1))
+        #expect(caught(TabularError.self) { _ = try TabularData.fromTable(t, target: "label", batchSize: 1) } == .batchTooSmall(size: 1))
         // A last batch of one row is dropped: every training batch has at least two rows.
         let data = try! TabularData.fromTable(t, target: "label", validPercent: 0.2, batchSize: 31)
         #expect(data.train.dataset.count == 32)
@@ -64,10 +60,6 @@ struct InputCheckTests {
         #expect("\(error)".contains("and 49980 more"))
     }
 
-    private func imageError(_ body: () throws -> Void) -> ImageDataError? {
-        do { try body(); return nil } catch { return error as? ImageDataError }
-    }
-
     private func images(_ count: Int, side: Int, labels: [Int]) -> LabeledImages {
         LabeledImages(images: [Float](repeating: 0.5, count: count * side * side), count: count, channels: 1, height: side, width: side,
                       labels: (0..<count).map { labels[$0 % labels.count] })
@@ -75,21 +67,21 @@ struct InputCheckTests {
 
     @Test func validationImagesMustFitTheTrainingImages() {
         let train = images(20, side: 8, labels: [0, 1])
-        if case .validationMismatch(let file, let reason)? = imageError({ _ = try ImageData.fromImages(train, valid: images(4, side: 6, labels: [0]),
+        if case .validationMismatch(let file, let reason)? = caught(ImageDataError.self, { _ = try ImageData.fromImages(train, valid: images(4, side: 6, labels: [0]),
                                                                                                      validSource: "t10k-images") }) {
             #expect(file == "t10k-images")
             #expect(reason.contains("6x6"))
         } else { Issue.record("another image size must be refused") }
-        if case .validationMismatch(_, let reason)? = imageError({ _ = try ImageData.fromImages(train, valid: images(4, side: 8, labels: [0, 5])) }) {
+        if case .validationMismatch(_, let reason)? = caught(ImageDataError.self, { _ = try ImageData.fromImages(train, valid: images(4, side: 8, labels: [0, 5])) }) {
             #expect(reason.contains("label 5"))
         } else { Issue.record("labels the training set lacks must be refused") }
-        if case .noValidationImages? = imageError({ _ = try ImageData.fromImages(train, valid: images(0, side: 8, labels: [0])) }) {} else {
+        if case .noValidationImages? = caught(ImageDataError.self, { _ = try ImageData.fromImages(train, valid: images(0, side: 8, labels: [0])) }) {} else {
             Issue.record("an empty validation set must be refused")
         }
-        if case .noValidationImages? = imageError({ _ = try ImageData.fromImages(images(2, side: 8, labels: [0, 1]), validPercent: 0.2) }) {} else {
+        if case .noValidationImages? = caught(ImageDataError.self, { _ = try ImageData.fromImages(images(2, side: 8, labels: [0, 1]), validPercent: 0.2) }) {} else {
             Issue.record("a split with no validation image must be refused")
         }
-        if case .singleClass? = imageError({ _ = try ImageData.fromImages(images(10, side: 8, labels: [3])) }) {} else {
+        if case .singleClass? = caught(ImageDataError.self, { _ = try ImageData.fromImages(images(10, side: 8, labels: [3])) }) {} else {
             Issue.record("a single class must be refused")
         }
     }

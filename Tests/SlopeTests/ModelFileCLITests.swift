@@ -14,7 +14,7 @@ private struct CLIModel: Sendable {
     let trainOutput: String
 
     static let shared: Result<CLIModel, any Error> = Result {
-        let folder = try ModelFileFixtures.temporaryFolder("cli")
+        let folder = try temporaryFolder("cli")
         let path = folder.appendingPathComponent("titanic.slope").path
         let run = try ModelFileProcess.slope(["train", ModelFileFixtures.titanicTrain, "--target", "Survived", "--epochs", "2",
                                               "--export", path])
@@ -123,7 +123,7 @@ struct ModelFileCLITests {
     @Test func corruptFilesFailWithOneLine() throws {
         let model = try CLIModel.shared.get()
         let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: model.path)))
-        let folder = try ModelFileFixtures.temporaryFolder("cli-corrupt")
+        let folder = try temporaryFolder("cli-corrupt")
         defer { try? FileManager.default.removeItem(at: folder) }
         let cases: [(String, [UInt8])] = [
             ("text.slope", Array("this is not a model file at all\n".utf8)),
@@ -165,7 +165,7 @@ private func expectCleanFailure(_ arguments: [String], naming name: String, sour
 /// Writes the small model with its manifest edited, and the small CSV (plus `extraRows`).
 private func craft(_ name: String, extraRows: [String] = [], edit: (inout [(String, JSON)]) throws -> Void)
     throws -> (folder: URL, model: String, csv: String) {
-    let folder = try ModelFileFixtures.temporaryFolder("cli-hostile")
+    let folder = try temporaryFolder("cli-hostile")
     let manifest = try ModelFileFixtures.editedManifest(edit)
     let model = try ModelFileFixtures.write(try ModelFileFixtures.fileBytes(manifest: manifest), to: folder, name: name)
     let csv = try ModelFileFixtures.write(Array((ModelFileFixtures.smallCSV + extraRows.map { $0 + "\n" }.joined()).utf8),

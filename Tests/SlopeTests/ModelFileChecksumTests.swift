@@ -9,7 +9,7 @@ import Testing
 @Suite struct ModelFileChecksumTests {
     /// Loads `bytes` as `model.slope` (from memory) and returns the error, or nil.
     private func loadError(_ bytes: [UInt8]) -> ModelFileError? {
-        ModelFileFixtures.modelFileError { try Learner.load(bytes: bytes, file: "model.slope") }
+        caught(ModelFileError.self) { try Learner.load(bytes: bytes, file: "model.slope") }
     }
 
     /// The header length and the span of each tensor's data in `bytes`, read independently of
@@ -98,7 +98,7 @@ import Testing
         let tensors = contents.tensors
         let index = try ModelFileFixtures.firstIndex(tensors) { $0.key.hasSuffix("weight") }
         tensors[index].tensor.storage[0] = .nan
-        let error = ModelFileFixtures.modelFileError {
+        let error = caught(ModelFileError.self) {
             try Learner.load(bytes: SafeTensors.encode(tensors, metadata: ["format": "slope", "slope": old]), file: "old.slope")
         }
         guard case .nonFinite(let file, let key, let position, let value) = error else { Issue.record("expected nonFinite, got \(String(describing: error))"); return }

@@ -89,7 +89,7 @@ import Testing
         let original = try ModelFileFixtures.smallFile.get()
         let (tensors, manifest) = try ModelFileFixtures.smallContents()
         let manifestBytes = Array(manifest.utf8)
-        let folder = try ModelFileFixtures.temporaryFolder("fuzz")
+        let folder = try temporaryFolder("fuzz")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("fuzz.slope").path
         var g = Generator(rng: SeededGenerator(seed: 20_240_601))

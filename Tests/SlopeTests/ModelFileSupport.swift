@@ -24,13 +24,6 @@ enum ModelFileFixtures {
     }
     static var hasDiabetes: Bool { FileManager.default.fileExists(atPath: diabetes) }
 
-    /// A fresh, empty temporary folder.
-    static func temporaryFolder(_ label: String = "model") throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slope-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     /// Every entry of a folder, hidden ones included, sorted.
     static func entries(of folder: URL) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
@@ -132,19 +125,6 @@ enum ModelFileFixtures {
         return url.path
     }
 
-    /// The `ModelFileError` `body` throws, or `nil` when it succeeds (any other error is an issue).
-    static func modelFileError<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourceLocation) -> ModelFileError? {
-        do {
-            _ = try body()
-            return nil
-        } catch let error as ModelFileError {
-            return error
-        } catch {
-            Issue.record("expected a ModelFileError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
-            return nil
-        }
-    }
-
     /// The index of the first element matching `predicate`, or a thrown error. (Used instead of
     /// `#require(x.firstIndex { $0 ... })`: with Swift 6.3, that expansion inside a closure with an
     /// `inout` parameter made later closures in the same body return wrong results.)
@@ -225,7 +205,7 @@ enum ModelFileProcess {
     /// Runs `executable arguments` with no input; output goes through temporary files (no pipe
     /// can fill up); a run past `timeout` seconds is killed.
     static func run(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120) throws -> ModelFileProcessRun {
-        let folder = try ModelFileFixtures.temporaryFolder("process")
+        let folder = try temporaryFolder("process")
         defer { try? FileManager.default.removeItem(at: folder) }
         let outURL = folder.appendingPathComponent("stdout"), errURL = folder.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)

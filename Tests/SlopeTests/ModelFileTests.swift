@@ -18,7 +18,7 @@ private struct TitanicRoundTrip: @unchecked Sendable {
         let learner = tabularLearner(data: data, seed: 42)
         learner.progress = ProgressDisplay(style: .silent)
         learner.fitOneCycle(epochs: 2, maxLR: 1e-2)
-        let folder = try ModelFileFixtures.temporaryFolder("titanic")
+        let folder = try temporaryFolder("titanic")
         let path = folder.appendingPathComponent("titanic.slope").path
         try learner.export(to: path)
         return TitanicRoundTrip(learner: learner, loaded: try Learner.load(from: path), path: path,
@@ -132,7 +132,7 @@ struct ModelFileRegressionRoundTripTests {
         let learner = tabularLearner(data: data, seed: 42)
         learner.progress = ProgressDisplay(style: .silent)
         learner.fitOneCycle(epochs: 2, maxLR: 1e-2)
-        let folder = try ModelFileFixtures.temporaryFolder("diabetes")
+        let folder = try temporaryFolder("diabetes")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("diabetes.slope").path
         try learner.export(to: path)
@@ -157,7 +157,7 @@ struct ModelFileRegressionRoundTripTests {
 
 @Suite struct ModelFileReexportTests {
     @Test func loadedLearnerExportsTheSameModel() throws {
-        let folder = try ModelFileFixtures.temporaryFolder("reexport")
+        let folder = try temporaryFolder("reexport")
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try ModelFileFixtures.write(try ModelFileFixtures.smallFile.get(), to: folder, name: "first.slope")
         let loaded = try Learner.load(from: first)
@@ -243,7 +243,7 @@ struct ModelFileRegressionRoundTripTests {
     }
 
     @Test func saveAndLoadWeightsRestoresValuesExactly() throws {
-        let folder = try ModelFileFixtures.temporaryFolder("weights")
+        let folder = try temporaryFolder("weights")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("x.safetensors").path
         let source = mlp(seed: 1)
@@ -259,11 +259,11 @@ struct ModelFileRegressionRoundTripTests {
         #expect(contents.metadata.isEmpty)
         #expect(contents.tensors.map(\.key) == ["0.weight", "0.bias", "2.weight", "2.bias"])
         #expect(contents["0.weight"]?.shape == [8, 4])
-        #expect(ModelFileFixtures.modelFileError { try Learner.load(from: path) } == .notASlopeFile(file: "x.safetensors"))
+        #expect(caught(ModelFileError.self) { try Learner.load(from: path) } == .notASlopeFile(file: "x.safetensors"))
     }
 
     @Test func loadingIntoAnotherArchitectureNamesTheKey() throws {
-        let folder = try ModelFileFixtures.temporaryFolder("weights")
+        let folder = try temporaryFolder("weights")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("x.safetensors").path
         try mlp(seed: 1).saveWeights(to: path)
@@ -271,7 +271,7 @@ struct ModelFileRegressionRoundTripTests {
         // Wider hidden layer: the first key's shape differs.
         let wider = mlp(seed: 3, hidden: 9)
         let before = ModelFileFixtures.bits(wider.stateDict())
-        let mismatch = ModelFileFixtures.modelFileError { try wider.loadWeights(from: path) }
+        let mismatch = caught(ModelFileError.self) { try wider.loadWeights(from: path) }
         #expect(mismatch == .shapeMismatch(file: "x.safetensors", key: "0.weight", expected: [9, 4], found: [8, 4]))
         #expect(mismatch?.description == "shape mismatch for `0.weight`: expected [9, 4], found [8, 4] in x.safetensors")
         // A failed load changes nothing.
@@ -282,20 +282,20 @@ struct ModelFileRegressionRoundTripTests {
         let deeper = Sequential(Linear(inputFeatures: 4, outputFeatures: 8, generator: &rng), ReLU(),
                                 Linear(inputFeatures: 8, outputFeatures: 3, generator: &rng), ReLU(),
                                 Linear(inputFeatures: 3, outputFeatures: 1, generator: &rng))
-        let missing = ModelFileFixtures.modelFileError { try deeper.loadWeights(from: path) }
+        let missing = caught(ModelFileError.self) { try deeper.loadWeights(from: path) }
         #expect(missing == .missingTensor(file: "x.safetensors", key: "4.weight"))
         #expect(missing?.description.contains("`4.weight`") == true)
         #expect(missing?.description.contains("x.safetensors") == true)
 
         // A smaller model does not have some of the file's tensors.
         let shallower = Sequential(Linear(inputFeatures: 4, outputFeatures: 8, generator: &rng))
-        let unexpected = ModelFileFixtures.modelFileError { try shallower.loadWeights(from: path) }
+        let unexpected = caught(ModelFileError.self) { try shallower.loadWeights(from: path) }
         #expect(unexpected == .unexpectedTensor(file: "x.safetensors", key: "2.weight"))
         #expect(unexpected?.description.contains("`2.weight`") == true)
 
         // No bias where the file has one.
         let noBias = mlp(seed: 5, bias: false)
-        #expect(ModelFileFixtures.modelFileError { try noBias.loadWeights(from: path) }
+        #expect(caught(ModelFileError.self) { try noBias.loadWeights(from: path) }
             == .unexpectedTensor(file: "x.safetensors", key: "0.bias"))
     }
 
@@ -321,7 +321,7 @@ struct ModelFileRegressionRoundTripTests {
             data += bytes
             offset += bytes.count
         }
-        let folder = try ModelFileFixtures.temporaryFolder("weights")
+        let folder = try temporaryFolder("weights")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = try ModelFileFixtures.write(
             ModelFileFixtures.safetensors(header: "{" + entries.joined(separator: ",") + "}", data: data), to: folder, name: "torch.safetensors")
@@ -340,11 +340,11 @@ struct ModelFileRegressionRoundTripTests {
 @Suite struct ModelFileAtomicWriteTests {
     @Test func exportIntoAMissingFolderThrowsIOAndLeavesNothing() throws {
         let learner = try ModelFileFixtures.smallLearner()
-        let folder = try ModelFileFixtures.temporaryFolder("atomic")
+        let folder = try temporaryFolder("atomic")
         defer { try? FileManager.default.removeItem(at: folder) }
         let missingFolder = folder.appendingPathComponent("missing")
         let path = missingFolder.appendingPathComponent("model.slope").path
-        let error = ModelFileFixtures.modelFileError { try learner.export(to: path) }
+        let error = caught(ModelFileError.self) { try learner.export(to: path) }
         guard case .io(let file, _) = error else {
             Issue.record("expected .io, got \(String(describing: error))")
             return
@@ -354,7 +354,7 @@ struct ModelFileRegressionRoundTripTests {
         #expect(!FileManager.default.fileExists(atPath: missingFolder.path))
         #expect(ModelFileFixtures.entries(of: folder).isEmpty)
         // The same for plain weights.
-        guard case .io = ModelFileFixtures.modelFileError({ try learner.model.saveWeights(to: path) }) else {
+        guard case .io = caught(ModelFileError.self, { try learner.model.saveWeights(to: path) }) else {
             Issue.record("saveWeights into a missing folder should throw .io")
             return
         }
@@ -362,7 +362,7 @@ struct ModelFileRegressionRoundTripTests {
     }
 
     @Test func exportOverAnExistingFileReplacesItCompletely() throws {
-        let folder = try ModelFileFixtures.temporaryFolder("atomic")
+        let folder = try temporaryFolder("atomic")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("model.slope").path
         let big = try ModelFileFixtures.smallLearner(layers: [64, 32])
@@ -382,13 +382,13 @@ struct ModelFileRegressionRoundTripTests {
 
     @Test func failedWriteLeavesNoTemporaryFileAndKeepsTheTarget() throws {
         let learner = try ModelFileFixtures.smallLearner()
-        let folder = try ModelFileFixtures.temporaryFolder("atomic")
+        let folder = try temporaryFolder("atomic")
         defer { try? FileManager.default.removeItem(at: folder) }
         // The target is a non-empty folder, so the final rename fails.
         let target = folder.appendingPathComponent("model.slope")
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false)
         try Data("keep".utf8).write(to: target.appendingPathComponent("inside.txt"))
-        let error = ModelFileFixtures.modelFileError { try learner.export(to: target.path) }
+        let error = caught(ModelFileError.self) { try learner.export(to: target.path) }
         guard case .io(let file, _) = error else {
             Issue.record("expected .io, got \(String(describing: error))")
             return
@@ -400,7 +400,7 @@ struct ModelFileRegressionRoundTripTests {
 
     @Test func successfulWritesLeaveOnlyTheirFiles() throws {
         let learner = try ModelFileFixtures.smallLearner()
-        let folder = try ModelFileFixtures.temporaryFolder("atomic")
+        let folder = try temporaryFolder("atomic")
         defer { try? FileManager.default.removeItem(at: folder) }
         for _ in 0..<3 { try learner.export(to: folder.appendingPathComponent("a.slope").path) }
         try learner.model.saveWeights(to: folder.appendingPathComponent("b.safetensors").path)
@@ -417,7 +417,7 @@ struct ModelFileRegressionRoundTripTests {
     @Test(.enabled(if: ModelFileProcess.pythonHasSafetensors, "python3 with safetensors and numpy is not available"))
     func pythonReadsTheExportedFile() throws {
         let learner = try ModelFileFixtures.smallLearner()
-        let folder = try ModelFileFixtures.temporaryFolder("python")
+        let folder = try temporaryFolder("python")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("small.slope").path
         try learner.export(to: path)
@@ -457,7 +457,7 @@ struct ModelFileRegressionRoundTripTests {
 
     @Test(.enabled(if: ModelFileProcess.pythonHasSafetensors, "python3 with safetensors and numpy is not available"))
     func slopeReadsAFileWrittenByPython() throws {
-        let folder = try ModelFileFixtures.temporaryFolder("python")
+        let folder = try temporaryFolder("python")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("numpy.safetensors").path
         let script = """

@@ -10,7 +10,7 @@ import Testing
 
 @Suite struct ModelFileValueTests {
     private func loadError(_ bytes: [UInt8]) -> ModelFileError? {
-        ModelFileFixtures.modelFileError { try Learner.load(bytes: bytes, file: "model.slope") }
+        caught(ModelFileError.self) { try Learner.load(bytes: bytes, file: "model.slope") }
     }
 
     /// The small file with tensor `key`'s value at `index` set to `value` (checksums recomputed).
@@ -55,7 +55,7 @@ import Testing
 
     @Test func loadingIntoALiveModelKeepsItsValuesWhenRefused() throws {
         let model = BatchNorm1d(features: 2)
-        let folder = try ModelFileFixtures.temporaryFolder("keep")
+        let folder = try temporaryFolder("keep")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("bad.safetensors").path
         let bad = model.stateDict().map { ($0.key, $0.key == "running_var" ? Tensor([-1, 1]) : Tensor(shape: $0.tensor.shape, scalars: $0.tensor.storage.map { $0 + 5 })) }
@@ -152,12 +152,12 @@ import Testing
 
     @Test func exportRefusesWhatLoadWouldRefuseAndWritesNothing() throws {
         let learner = try ModelFileFixtures.smallLearner()
-        let folder = try ModelFileFixtures.temporaryFolder("refuse")
+        let folder = try temporaryFolder("refuse")
         defer { try? FileManager.default.removeItem(at: folder) }
         let target = folder.appendingPathComponent("model.slope").path
         let weight = try #require(learner.model.namedParameters().first { $0.key.hasSuffix("weight") })
         weight.tensor.storage[0] = .infinity
-        let error = ModelFileFixtures.modelFileError { try learner.export(to: target) }
+        let error = caught(ModelFileError.self) { try learner.export(to: target) }
         guard case .wouldNotLoad(let file, let reason) = error else { Issue.record("\(String(describing: error))"); return }
         #expect(file == "model.slope")
         #expect(reason.contains("`\(weight.key)`") && reason.contains("inf"), "\(reason)")

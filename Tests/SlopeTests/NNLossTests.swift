@@ -27,10 +27,6 @@ private func rows(_ tensor: Tensor) -> [[Double]] {
     return (0..<tensor.shape[0]).map { r in (0..<columns).map { Double(tensor.scalars[r * columns + $0]) } }
 }
 
-private func close(_ value: Float, _ expected: Double, _ tolerance: Double = 1e-5) -> Bool {
-    abs(Double(value) - expected) <= tolerance * max(1, abs(expected))
-}
-
 @Suite("NN losses: values")
 struct NNLossValueTests {
     @Test func crossEntropyByHand() {
@@ -41,11 +37,11 @@ struct NNLossValueTests {
         let targets = Tensor([2, 1])
         let perSample = crossEntropy(logits: logits, targets: targets, reduction: .none)
         #expect(perSample.shape == [2])
-        #expect(close(perSample.scalars[0], 0.4076059644))
-        #expect(close(perSample.scalars[1], 1.4076059644))
-        #expect(close(crossEntropy(logits: logits, targets: targets).item(), 0.9076059644))
+        #expect(isClose(perSample.scalars[0], 0.4076059644))
+        #expect(isClose(perSample.scalars[1], 1.4076059644))
+        #expect(isClose(crossEntropy(logits: logits, targets: targets).item(), 0.9076059644))
         #expect(crossEntropy(logits: logits, targets: targets).shape == [])
-        #expect(close(crossEntropy(logits: logits, targets: targets, reduction: .sum).item(), 1.8152119288))
+        #expect(isClose(crossEntropy(logits: logits, targets: targets, reduction: .sum).item(), 1.8152119288))
     }
 
     @Test func crossEntropyMatchesLogSoftmaxFormula() {
@@ -53,28 +49,28 @@ struct NNLossValueTests {
         let targets = Tensor([0, 3, 1, 1, 2])
         let expected = crossEntropyReference(rows(logits), [0, 3, 1, 1, 2])
         let none = crossEntropy(logits: logits, targets: targets, reduction: .none).scalars
-        for (value, reference) in zip(none, expected) { #expect(close(value, reference)) }
-        #expect(close(crossEntropy(logits: logits, targets: targets, reduction: .mean).item(), expected.reduce(0, +) / 5))
-        #expect(close(crossEntropy(logits: logits, targets: targets, reduction: .sum).item(), expected.reduce(0, +)))
+        for (value, reference) in zip(none, expected) { #expect(isClose(value, reference)) }
+        #expect(isClose(crossEntropy(logits: logits, targets: targets, reduction: .mean).item(), expected.reduce(0, +) / 5))
+        #expect(isClose(crossEntropy(logits: logits, targets: targets, reduction: .sum).item(), expected.reduce(0, +)))
         // The same as nll of logSoftmax.
         let viaNLL = nll(logProbabilities: logits.logSoftmax(axis: 1), targets: targets)
-        #expect(close(viaNLL.item(), expected.reduce(0, +) / 5))
+        #expect(isClose(viaNLL.item(), expected.reduce(0, +) / 5))
     }
 
     @Test func crossEntropyWithLabelSmoothing() {
         // ℓ = -(1-ε)·log p[t] - ε/C·Σ_c log p[c]; for [1, 2, 3], t = 2, ε = 0.1:
         // 0.9·0.4076059644 + (0.1/3)·(2.4076 + 1.4076 + 0.4076) = 0.5076059644.
         let single = crossEntropy(logits: Tensor([[1, 2, 3]]), targets: Tensor([2]), labelSmoothing: 0.1)
-        #expect(close(single.item(), 0.5076059644))
+        #expect(isClose(single.item(), 0.5076059644))
 
         let logits = GradInput.uniform([4, 5], -2, 2, seed: 81)
         let targets = Tensor([4, 0, 2, 2])
         for epsilon in [0.05, 0.3, 1.0] {
             let expected = crossEntropyReference(rows(logits), [4, 0, 2, 2], smoothing: epsilon)
             let none = crossEntropy(logits: logits, targets: targets, labelSmoothing: Float(epsilon), reduction: .none).scalars
-            for (value, reference) in zip(none, expected) { #expect(close(value, reference), "ε = \(epsilon)") }
+            for (value, reference) in zip(none, expected) { #expect(isClose(value, reference), "ε = \(epsilon)") }
             let mean = crossEntropy(logits: logits, targets: targets, labelSmoothing: Float(epsilon)).item()
-            #expect(close(mean, expected.reduce(0, +) / 4), "ε = \(epsilon)")
+            #expect(isClose(mean, expected.reduce(0, +) / 4), "ε = \(epsilon)")
         }
     }
 
@@ -82,8 +78,8 @@ struct NNLossValueTests {
         // log-softmax of [1000, 0]: [0, -1000]; a naive softmax overflows.
         let loss = crossEntropy(logits: Tensor([[1000, 0], [0, 1000]]), targets: Tensor([1, 1]), reduction: .none)
         #expect(loss.scalars.allSatisfy { $0.isFinite })
-        #expect(close(loss.scalars[0], 1000))
-        #expect(close(loss.scalars[1], 0))
+        #expect(isClose(loss.scalars[0], 1000))
+        #expect(isClose(loss.scalars[1], 0))
     }
 
     @Test func nllValues() {
@@ -91,8 +87,8 @@ struct NNLossValueTests {
         let logP = Tensor([[-0.5, -1.5, -2], [-3, -0.1, -4]])
         let targets = Tensor([2, 1])
         #expect(nll(logProbabilities: logP, targets: targets, reduction: .none).scalars == [2, 0.1])
-        #expect(close(nll(logProbabilities: logP, targets: targets).item(), 1.05))
-        #expect(close(nll(logProbabilities: logP, targets: targets, reduction: .sum).item(), 2.1))
+        #expect(isClose(nll(logProbabilities: logP, targets: targets).item(), 1.05))
+        #expect(isClose(nll(logProbabilities: logP, targets: targets, reduction: .sum).item(), 2.1))
     }
 
     @Test func binaryCrossEntropyValues() {
@@ -105,9 +101,9 @@ struct NNLossValueTests {
         }
         let logits = Tensor(xs.map(Float.init)), targets = Tensor(ts.map(Float.init))
         let none = binaryCrossEntropy(logits: logits, targets: targets, reduction: .none)
-        for (value, reference) in zip(none.scalars, expected) { #expect(close(value, reference)) }
-        #expect(close(binaryCrossEntropy(logits: logits, targets: targets).item(), expected.reduce(0, +) / 5))
-        #expect(close(binaryCrossEntropy(logits: logits, targets: targets, reduction: .sum).item(), expected.reduce(0, +)))
+        for (value, reference) in zip(none.scalars, expected) { #expect(isClose(value, reference)) }
+        #expect(isClose(binaryCrossEntropy(logits: logits, targets: targets).item(), expected.reduce(0, +) / 5))
+        #expect(isClose(binaryCrossEntropy(logits: logits, targets: targets, reduction: .sum).item(), expected.reduce(0, +)))
         // Any shape: one value per element for .none.
         let grid = binaryCrossEntropy(logits: Tensor([[0, 1], [2, 3]]), targets: Tensor([[0, 1], [1, 0]]), reduction: .none)
         #expect(grid.shape == [2, 2])
@@ -127,20 +123,20 @@ struct NNLossValueTests {
         #expect(approximatelyEqual(grad, [0, -1, 1, 0]))
         let mean = binaryCrossEntropy(logits: Tensor([1000, -1000]), targets: Tensor([0.5, 0.5]))
         #expect(mean.item().isFinite)
-        #expect(close(mean.item(), 500))
+        #expect(isClose(mean.item(), 500))
     }
 
     @Test func regressionLossValues() {
         let p = Tensor([1, 2, 3, 4]), t = Tensor([1.5, 1, 3, 6])
         // mse = (0.25 + 1 + 0 + 4)/4; mae = (0.5 + 1 + 0 + 2)/4
-        #expect(close(mse(p, t).item(), 1.3125))
-        #expect(close(mae(p, t).item(), 0.875))
-        #expect(close(l1(p, t).item(), 0.875))
+        #expect(isClose(mse(p, t).item(), 1.3125))
+        #expect(isClose(mae(p, t).item(), 0.875))
+        #expect(isClose(l1(p, t).item(), 0.875))
         #expect(mse(p, t).shape == [])
         // Broadcast: [2, 1] against [3] is [2, 3]: differences [[0, -1, -2], [2, 1, 0]].
         let column = Tensor(shape: [2, 1], scalars: [1, 3]), row = Tensor([1, 2, 3])
-        #expect(close(mse(column, row).item(), 10.0 / 6))
-        #expect(close(mae(column, row).item(), 1))
+        #expect(isClose(mse(column, row).item(), 10.0 / 6))
+        #expect(isClose(mae(column, row).item(), 1))
     }
 }
 
@@ -222,8 +218,8 @@ struct NNLossGradientTests {
         // [4] vs [1, 4] goes through the composite path; [4] vs [4] through the fused one.
         let p = GradInput.uniform([4], -2, 2, seed: 107), t = GradInput.uniform([4], -2, 2, seed: 108)
         let tRow = t.reshaped([1, 4])
-        #expect(close(mse(p, t).item(), Double(mse(p, tRow).item())))
-        #expect(close(mae(p, t).item(), Double(mae(p, tRow).item())))
+        #expect(isClose(mse(p, t).item(), Double(mse(p, tRow).item())))
+        #expect(isClose(mae(p, t).item(), Double(mae(p, tRow).item())))
         let a = p.detach().requiresGrad(), b = p.detach().requiresGrad()
         mse(a, t).backward()
         mse(b, tRow).backward()

@@ -190,8 +190,7 @@ private func increasingChart() -> Chart {
     }
 
     @Test func writesAtomically() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slope-plot-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("plot")
         let path = folder.appendingPathComponent("chart.svg").path
         try Data("old".utf8).write(to: URL(fileURLWithPath: path))
         let chart = SVGChart(increasingChart())

@@ -9,7 +9,7 @@ private let file = "bad.safetensors"
 
 /// The error decoding `bytes` throws (`nil` when it decodes).
 private func decodeError(_ bytes: [UInt8]) -> ModelFileError? {
-    ModelFileFixtures.modelFileError { try SafeTensors.decode(bytes, file: file) }
+    caught(ModelFileError.self) { try SafeTensors.decode(bytes, file: file) }
 }
 
 /// The reason of a `.malformed` error naming `bad.safetensors`, or a recorded issue.
@@ -181,18 +181,18 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
 
     @Test func missingFileIsAnIOError() {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("slope-none-\(UUID().uuidString).slope").path
-        let error = ModelFileFixtures.modelFileError { try SafeTensors.read(from: path) }
+        let error = caught(ModelFileError.self) { try SafeTensors.read(from: path) }
         #expect(error == .io(file: path, reason: "no such file"))
-        #expect(ModelFileFixtures.modelFileError { try Learner.load(from: path) } == .io(file: path, reason: "no such file"))
+        #expect(caught(ModelFileError.self) { try Learner.load(from: path) } == .io(file: path, reason: "no such file"))
     }
 
     @Test func badFilesThroughLearnerLoadNameTheFile() throws {
-        let folder = try ModelFileFixtures.temporaryFolder("bad")
+        let folder = try temporaryFolder("bad")
         defer { try? FileManager.default.removeItem(at: folder) }
         for (index, bytes) in [[], [1, 2, 3], ModelFileFixtures.safetensors(header: "[]"),
                                ModelFileFixtures.safetensors(header: "{}", declaredLength: 1 << 63)].enumerated() {
             let path = try ModelFileFixtures.write(bytes, to: folder, name: "bad\(index).slope")
-            let error = ModelFileFixtures.modelFileError { try Learner.load(from: path) }
+            let error = caught(ModelFileError.self) { try Learner.load(from: path) }
             guard case .malformed(let name, _) = error else {
                 Issue.record("bad\(index).slope: expected .malformed, got \(String(describing: error))")
                 continue
@@ -207,10 +207,10 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
 @Suite struct SafeTensorsManifestTests {
     /// Writes `bytes` and loads them as a model, returning the error.
     private func loadError(_ bytes: [UInt8], name: String = "model.slope") throws -> ModelFileError? {
-        let folder = try ModelFileFixtures.temporaryFolder("manifest")
+        let folder = try temporaryFolder("manifest")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = try ModelFileFixtures.write(bytes, to: folder, name: name)
-        return ModelFileFixtures.modelFileError { try Learner.load(from: path) }
+        return caught(ModelFileError.self) { try Learner.load(from: path) }
     }
 
     /// The manifest with `key` set to `value` (or removed when `value` is nil).
@@ -225,7 +225,7 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
     }
 
     @Test func smallFileLoads() throws {
-        let folder = try ModelFileFixtures.temporaryFolder("manifest")
+        let folder = try temporaryFolder("manifest")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = try ModelFileFixtures.write(try ModelFileFixtures.smallFile.get(), to: folder, name: "small.slope")
         let loaded = try Learner.load(from: path)
@@ -397,7 +397,7 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
         let empty = TensorDataset(inputs: Tensor.zeros([0, 3]), targets: Tensor.zeros([0]))
         let data = DataLoaders(train: DataLoader(empty, batchSize: 1), valid: DataLoader(empty, batchSize: 1), task: .regression)
         let learner = Learner(data: data, model: model, loss: mse)
-        let folder = try ModelFileFixtures.temporaryFolder("custom")
+        let folder = try temporaryFolder("custom")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("custom.slope").path
         try learner.export(to: path)
@@ -406,7 +406,7 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
         #expect(manifest.contains("\"width\":4"))
 
         if !ModuleRegistry.knownTypes.contains("ModelFileScale") {
-            let error = ModelFileFixtures.modelFileError { try Learner.load(from: path) }
+            let error = caught(ModelFileError.self) { try Learner.load(from: path) }
             #expect(error == .unknownModuleType(file: "custom.slope", path: "1", type: "ModelFileScale", known: ModuleRegistry.knownTypes))
         }
         ModuleRegistry.register(ModelFileScale.self)
@@ -420,7 +420,7 @@ private func oneTensor(dtype: String = "F32", shape: String, offsets: String, da
     @Test func unexportableModuleIsNamed() {
         var rng = SeededGenerator(seed: 3)
         let model = Sequential(Linear(inputFeatures: 3, outputFeatures: 4, generator: &rng), ModelFileUnregistrable())
-        let error = ModelFileFixtures.modelFileError { try ModuleSpec(describing: model) }
+        let error = caught(ModelFileError.self) { try ModuleSpec(describing: model) }
         #expect(error == .notExportable(path: "1", type: "ModelFileUnregistrable"))
     }
 }

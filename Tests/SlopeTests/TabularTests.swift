@@ -21,22 +21,12 @@ private let diabetesCSV = sharedCSV("diabetes/diabetes.csv")
 
 /// Writes `contents` to a fresh temporary file called `name` and returns its path.
 private func writeTemporaryCSV(_ name: String, _ contents: String) throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slope-tabular-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try temporaryFolder("tabular")
     let url = folder.appendingPathComponent(name)
     try Data(contents.utf8).write(to: url)
     return url.path
 }
 
-/// The `TabularError` that `body` throws, or `nil`.
-private func tabularError<T>(_ body: () throws -> T) -> TabularError? {
-    do {
-        _ = try body()
-        return nil
-    } catch {
-        return error as? TabularError
-    }
-}
 
 /// A table from columns given as name and values (`nil` is a missing value).
 private func table(_ columns: [(String, [String?])], source: String = "table.csv") throws -> DataTable {
@@ -371,7 +361,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
 
     @Test func raggedRowNamesFileAndLine() throws {
         let path = try writeTemporaryCSV("ragged.csv", rows(replacingLine: 6, with: "1.5,a"))
-        let error = try #require(tabularError { try TabularData.fromCSV(path, target: "y") })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "y") })
         #expect(error == .csv(.raggedRow(file: path, line: 6, expected: 3, found: 2)))
         #expect(error.description.contains("ragged.csv"))
         #expect(error.description.contains("line 6"))
@@ -379,7 +369,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
 
     @Test func missingTargetColumnNamesFileAndColumn() throws {
         let path = try writeTemporaryCSV("notarget.csv", rows())
-        let error = try #require(tabularError { try TabularData.fromCSV(path, target: "Survived") })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "Survived") })
         guard case .unknownColumn(let file, _, let column, let available) = error else {
             Issue.record("expected unknownColumn, got \(error)")
             return
@@ -392,7 +382,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
     @Test func constantTargetNamesFileAndColumn() throws {
         let text = "x,y\n" + (0..<10).map { "\($0).5,1\n" }.joined()
         let path = try writeTemporaryCSV("constant.csv", text)
-        let error = try #require(tabularError { try TabularData.fromCSV(path, target: "y") })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "y") })
         #expect(error == .constantTarget(file: path, column: "y", value: "1"))
         #expect(error.description.contains("constant.csv"))
         #expect(error.description.contains("`y`"))
@@ -400,7 +390,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
 
     @Test func textInADeclaredContinuousColumnNamesFileLineAndColumn() throws {
         let path = try writeTemporaryCSV("text.csv", rows(replacingLine: 9, with: "abc,a,1"))
-        let error = try #require(tabularError {
+        let error = try #require(caught(TabularError.self) {
             try TabularData.fromCSV(path, target: "y", continuousColumns: ["x"])
         })
         #expect(error == .notANumber(file: path, line: 9, column: "x", found: "abc"))
@@ -414,27 +404,27 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
         // Whichever split the bad row falls into, the error names it.
         for seed: UInt64 in 0..<6 {
             let path = try writeTemporaryCSV("anysplit.csv", rows(replacingLine: 3, with: "oops,b,1"))
-            let error = tabularError { try TabularData.fromCSV(path, target: "y", seed: seed, continuousColumns: ["x"]) }
+            let error = caught(TabularError.self) { try TabularData.fromCSV(path, target: "y", seed: seed, continuousColumns: ["x"]) }
             #expect(error == .notANumber(file: path, line: 3, column: "x", found: "oops"), "seed \(seed)")
         }
     }
 
     @Test func emptyFileNamesFile() throws {
         let path = try writeTemporaryCSV("empty.csv", "")
-        let error = try #require(tabularError { try TabularData.fromCSV(path, target: "y") })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "y") })
         #expect(error == .csv(.emptyFile(file: path)))
         #expect(error.description.contains("empty.csv"))
     }
 
     @Test func headerOnlyFileIsTooFewRows() throws {
         let path = try writeTemporaryCSV("header.csv", "x,y\n")
-        let error = try #require(tabularError { try TabularData.fromCSV(path, target: "y") })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "y") })
         #expect(error == .tooFewRows(file: path, rows: 0, needed: 4))
         #expect(error.description.contains("header.csv"))
     }
 
     @Test func missingFileNamesFile() throws {
-        let error = try #require(tabularError { try TabularData.fromCSV("/nonexistent/nope.csv", target: "y") })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV("/nonexistent/nope.csv", target: "y") })
         #expect(error == .csv(.fileNotFound(file: "/nonexistent/nope.csv")))
         #expect(error.description.contains("nope.csv"))
     }
@@ -442,7 +432,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
     @Test func missingTargetValueNamesFileLineAndColumn() throws {
         for line in [4, 11] {
             let path = try writeTemporaryCSV("notarget.csv", rows(replacingLine: line, with: "3.5,a,"))
-            let error = try #require(tabularError { try TabularData.fromCSV(path, target: "y") })
+            let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "y") })
             #expect(error == .missingTarget(file: path, line: line, column: "y"))
             #expect(error.description.contains("notarget.csv"))
             #expect(error.description.contains("line \(line)"))
@@ -452,7 +442,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
 
     @Test func textRegressionTargetNamesFileLineAndColumn() throws {
         let path = try writeTemporaryCSV("textreg.csv", rows(replacingLine: 5, with: "3.5,a,many"))
-        let error = try #require(tabularError { try TabularData.fromCSV(path, target: "y", task: .regression) })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "y", task: .regression) })
         #expect(error == .textTarget(file: path, line: 5, column: "y", found: "many"))
         #expect(error.description.contains("textreg.csv") && error.description.contains("line 5") && error.description.contains("`y`"))
     }
@@ -466,7 +456,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
         var text = "x,y\n"
         for i in 0..<count { text += "\(Double(i) + 0.5),\(i == rare ? "c" : (i % 2 == 0 ? "a" : "b"))\n" }
         let path = try writeTemporaryCSV("unseen.csv", text)
-        let error = try #require(tabularError { try TabularData.fromCSV(path, target: "y", validPercent: 0.2, seed: seed) })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "y", validPercent: 0.2, seed: seed) })
         let message = error.description
         #expect(message.contains("unseen.csv") && message.contains("line \(rare + 2)") && message.contains("`y`"), "\(message)")
         #expect(message.contains("`c`"))
@@ -475,7 +465,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
 
     @Test func unknownNamedColumnIsAnError() throws {
         let path = try writeTemporaryCSV("named.csv", rows())
-        let error = try #require(tabularError { try TabularData.fromCSV(path, target: "y", continuousColumns: ["nope"]) })
+        let error = try #require(caught(TabularError.self) { try TabularData.fromCSV(path, target: "y", continuousColumns: ["nope"]) })
         guard case .unknownColumn(_, _, let column, _) = error else {
             Issue.record("expected unknownColumn, got \(error)")
             return
@@ -488,7 +478,7 @@ private func column(_ tensor: Tensor, _ column: Int) -> [Float] {
         let training = try table([("town", ["a", "b", "a", "b"]), ("y", ["0", "1", "1", "0"])])
         let prep = try TabularPreprocessor.fit(training, target: "y")
         let later = try table([("city", ["a"]), ("y", ["0"])], source: "later.csv")
-        let error = try #require(tabularError { try prep.transform(later) })
+        let error = try #require(caught(TabularError.self) { try prep.transform(later) })
         guard case .unknownColumn(let file, _, let column, _) = error else {
             Issue.record("expected unknownColumn, got \(error)")
             return

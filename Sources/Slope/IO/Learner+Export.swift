@@ -11,8 +11,10 @@ extension Learner {
     /// The manifest written into exported files, with the CRC-32 of each of the model's tensors
     /// in `tensorCRC32` (docs/FORMAT.md).
     ///
-    /// - Returns: the manifest, a JSON object.
-    /// - Throws: ``ModelFileError/notExportable(path:type:)`` for a module that cannot be rebuilt from a file.
+    /// - Returns: The manifest object: format and Slope versions, architecture, task, classes,
+    ///   preprocessing, loss, metrics, seed, history and the tensors' checksums.
+    /// - Throws: ``ModelFileError/notExportable(path:type:)`` when a module in the tree is not a
+    ///   ``ModuleArchitecture``, so the architecture cannot be written.
     public func manifest() throws(ModelFileError) -> JSON {
         ModelFileChecksum.withTensorChecksums(try manifestWithoutChecksums(), of: model.stateDict())
     }
@@ -46,9 +48,10 @@ extension Learner {
     /// loading would refuse (a weight that is not finite, a normalisation that does not fit a
     /// Float) is refused here, with nothing written.
     ///
-    /// - Parameter path: the file to write (a regular file or a new one).
-    /// - Throws: ``ModelFileError/wouldNotLoad(file:reason:)`` naming what loading would refuse,
-    ///   or the error of writing.
+    /// - Parameter path: The file to write (usually `.slope`); replaced atomically.
+    /// - Throws: ``ModelFileError``: `notExportable` for a module that cannot be described,
+    ///   ``ModelFileError/wouldNotLoad(file:reason:)`` naming what loading would refuse, or `io`
+    ///   when the file cannot be written (an older file is left as it was).
     public func export(to path: String) throws(ModelFileError) {
         try Learner.writeModelFile(model, manifest: try manifest(), to: path)
     }
@@ -81,8 +84,8 @@ extension Learner {
     /// try learner.export(to: URL(fileURLWithPath: "titanic.slope"))
     /// ```
     ///
-    /// - Parameter url: the file to write.
-    /// - Throws: what `export(to:)` (a path) throws.
+    /// - Parameter url: A `file:` URL of the file to write.
+    /// - Throws: The errors of the path form of `export(to:)`.
     public func export(to url: URL) throws(ModelFileError) { try export(to: url.path) }
 
     /// Loads a model file from a file URL (see `load(from:)` with a path).
@@ -243,7 +246,7 @@ extension Module {
     /// try model.saveWeights(to: "weights.safetensors")
     /// ```
     ///
-    /// - Parameter path: the file to write.
+    /// - Parameter path: The safetensors file to write; replaced atomically.
     /// - Throws: ``ModelFileError/io(file:reason:)`` when the file cannot be written.
     public func saveWeights(to path: String) throws(ModelFileError) {
         try SafeTensors.write(stateDict(), to: path)
@@ -256,9 +259,10 @@ extension Module {
     /// try model.loadWeights(from: "weights.safetensors")
     /// ```
     ///
-    /// - Parameter path: the safetensors file.
-    /// - Throws: ``ModelFileError`` naming the key: a missing, unexpected or misshapen tensor, a
-    ///   value that is not finite, or one the module's rule refuses (the model keeps its values).
+    /// - Parameter path: The safetensors file to read.
+    /// - Throws: ``ModelFileError``: `io` or `malformed` for the file, `unsupportedDType`, or
+    ///   `missingTensor`, `unexpectedTensor`, `shapeMismatch`, `nonFinite` and `invalidValues`
+    ///   naming the key; on an error the model's values are unchanged.
     public func loadWeights(from path: String) throws(ModelFileError) {
         try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)
     }

@@ -24,8 +24,9 @@ public enum TabularData {
     /// - Returns: Loaders of `[batch, inputWidth]` inputs and targets, with the fitted preprocessing.
     /// - Throws: ``TabularError``: `csv` when the file cannot be read or parsed, `batchTooSmall`, `tooFewRows`, `emptyValidation`,
     ///   `tooFewTrainingRows`, an unknown or repeated column in the options
-    ///   (`unknownColumn`, `targetInOption`, `columnNamedTwice`), or an error fitting the
-    ///   preprocessing (`missingTarget`, `constantTarget`, `noInputColumns`, `textTarget`, `notANumber`).
+    ///   (`unknownColumn`, `targetInOption`, `columnNamedTwice`), an error fitting the
+    ///   preprocessing (`missingTarget`, `constantTarget`, `noInputColumns`, `textTarget`, `notANumber`),
+    ///   or `unknownClass` for a validation row whose class no training row has.
     public static func fromCSV(
         _ path: String, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int? = nil,
         task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
@@ -57,8 +58,9 @@ public enum TabularData {
     /// - Returns: Loaders of `[batch, inputWidth]` inputs and targets, with the fitted preprocessing.
     /// - Throws: ``TabularError``: `batchTooSmall`, `tooFewRows`, `emptyValidation`,
     ///   `tooFewTrainingRows`, an unknown or repeated column in the options
-    ///   (`unknownColumn`, `targetInOption`, `columnNamedTwice`), or an error fitting the
-    ///   preprocessing (`missingTarget`, `constantTarget`, `noInputColumns`, `textTarget`, `notANumber`).
+    ///   (`unknownColumn`, `targetInOption`, `columnNamedTwice`), an error fitting the
+    ///   preprocessing (`missingTarget`, `constantTarget`, `noInputColumns`, `textTarget`, `notANumber`),
+    ///   or `unknownClass` for a validation row whose class no training row has.
     public static func fromTable(
         _ table: DataTable, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int? = nil,
         task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
