@@ -30,6 +30,10 @@ private func everyBuiltInModule() -> [Module] {
                generator: &rng),
         MaxPool2d(kernelSize: 3, stride: 2, padding: 1), AvgPool2d(kernelSize: IntOrPair(2, 4)), AdaptiveAvgPool2d(outputSize: IntOrPair(2, 3)),
         ResidualBlock(inputChannels: 2, outputChannels: 4, stride: 2, generator: &rng),
+        SigmoidRange(low: -1, high: 3), AdaptiveMaxPool2d(outputSize: IntOrPair(2, 1)), AdaptiveConcatPool2d(outputSize: 2),
+        BasicBlock(settings: .init(inputChannels: 4, planes: 8, stride: 2, downsample: true), generator: &rng),
+        Bottleneck(settings: .init(inputChannels: 8, planes: 2, stride: 1, groups: 2, baseWidth: 32, downsample: false), generator: &rng),
+        ResNet(settings: .init(block: "basic", layers: [1, 1, 1, 1], classes: 3, inputChannels: 1), generator: &rng),
     ]
 }
 

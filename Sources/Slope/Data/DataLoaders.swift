@@ -21,6 +21,9 @@ public struct ImagePreprocessing: Sendable, Equatable {
     public let mean: [Float]
     /// Per-channel standard deviation divided by.
     public let std: [Float]
+    /// fastai's `Resize` (crop, squish or pad with Pillow's bilinear filter), for models read from
+    /// a fastai export; `nil` for Slope's own resizing.
+    public let fastaiResize: FastAIResize?
 
     /// Makes the description.
     ///
@@ -30,12 +33,14 @@ public struct ImagePreprocessing: Sendable, Equatable {
     ///   - channels: Colour channels, 1 or 3.
     ///   - mean: Per-channel mean subtracted after scaling pixels to `[0, 1]`, `channels` values.
     ///   - std: Per-channel standard deviation divided by, `channels` values.
-    public init(height: Int, width: Int, channels: Int, mean: [Float], std: [Float]) {
+    ///   - fastaiResize: fastai's resize rule, for a model read from a fastai export (`nil`: Slope's own).
+    public init(height: Int, width: Int, channels: Int, mean: [Float], std: [Float], fastaiResize: FastAIResize? = nil) {
         self.height = height
         self.width = width
         self.channels = channels
         self.mean = mean
         self.std = std
+        self.fastaiResize = fastaiResize
     }
 }
 

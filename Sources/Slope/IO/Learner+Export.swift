@@ -99,22 +99,23 @@ extension Learner {
     /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
     public static func load(from url: URL) throws(ModelFileError) -> ExportedModel { try load(from: url.path) }
 
-    /// Loads a file written by `export(to:)` (fastai's `load_learner`): rebuilds the
-    /// architecture from known module types only, checks every tensor key and shape strictly,
-    /// and restores the preprocessing. What it gives predicts exactly as the exported learner
-    /// did and holds no training data.
+    /// Loads a file written by `export(to:)` (fastai's `load_learner`), or a fastai `export.pkl`
+    /// (told apart by content; see ``FastAIExport``): rebuilds the architecture from known module
+    /// types only, checks every tensor key and shape strictly, and restores the preprocessing.
+    /// What it gives predicts exactly as the exported learner did and holds no training data.
     ///
     /// ```swift
     /// let loaded = try Learner.load(from: "titanic.slope")
     /// let prediction = try loaded.predict(["Sex": "female", "Pclass": "1", "Age": "30"])
     /// ```
     ///
-    /// - Parameter path: The file written by `export(to:)`.
+    /// - Parameter path: The file written by `export(to:)`, or a fastai `export.pkl`.
     /// - Returns: The model, its preprocessing and the file's training record.
     /// - Throws: ``ModelFileError`` naming the file and the key or field at fault (docs/FORMAT.md
     ///   lists every check), ``ModelFileError/damaged(file:part:)`` when the checksums disagree.
     public static func load(from path: String) throws(ModelFileError) -> ExportedModel {
-        try load(bytes: try SafeTensors.bytes(of: path), file: (path as NSString).lastPathComponent)
+        if ModelFileKind.of(path: path) == .torch { return try loadTorch(from: path) }
+        return try load(bytes: try SafeTensors.bytes(of: path), file: (path as NSString).lastPathComponent)
     }
 
     /// Loads a model file from its bytes (see `load(from:)` (a path)); `file` names it in errors.
@@ -253,7 +254,8 @@ extension Module {
     }
 
     /// Loads parameters and buffers from a safetensors file (Slope's or PyTorch's
-    /// `save_file(model.state_dict())` of the same architecture), strictly by key and shape.
+    /// `save_file(model.state_dict())` of the same architecture) or a PyTorch `state_dict` saved
+    /// with `torch.save` (told apart by content), strictly by key and shape.
     ///
     /// ```swift
     /// try model.loadWeights(from: "weights.safetensors")
@@ -264,6 +266,7 @@ extension Module {
     ///   `missingTensor`, `unexpectedTensor`, `shapeMismatch`, `nonFinite` and `invalidValues`
     ///   naming the key; on an error the model's values are unchanged.
     public func loadWeights(from path: String) throws(ModelFileError) {
+        if ModelFileKind.of(path: path) == .torch { return try loadTorchWeights(from: path) }
         try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)
     }
 }

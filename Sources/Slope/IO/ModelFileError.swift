@@ -37,6 +37,12 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
     case invalidValues(file: String, key: String, expected: String, found: String)
     /// Export refused to write a file that loading would refuse: `reason` is what loading says.
     case wouldNotLoad(file: String, reason: String)
+    /// A pickle (in a PyTorch or fastai file) names a function that would run code if Python
+    /// loaded it (`posix.system`); Slope refuses the file (it never runs anything from one).
+    case refusedGlobal(file: String, global: String)
+    /// A PyTorch or fastai file holds, where the model or its preprocessing needs one, an object
+    /// of a class Slope does not rebuild; `path` is where it sits (`model.layers.0`).
+    case unsupportedClass(file: String, path: String, className: String, reason: String)
 
     /// A manifest field that a `JSONReader` refused: its path, what was expected and found.
     ///
@@ -79,6 +85,11 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
             return "\(file): tensor `\(key)`: expected \(expected), found \(found)"
         case .wouldNotLoad(let file, let reason):
             return "cannot export \(file): Slope could not load the file it would write: \(reason)"
+        case .refusedGlobal(let file, let global):
+            return "\(file): refused: its pickle calls `\(global)`, which would run code if Python loaded the file; "
+                + "Slope runs nothing from a file and rebuilds only classes it knows"
+        case .unsupportedClass(let file, let path, let className, let reason):
+            return "\(file): `\(path)` is a `\(className)`, which is not a class Slope can rebuild: \(reason)"
         }
     }
 }

@@ -18,10 +18,14 @@ extension Preprocessing {
                 ("targetMean", .number(prep.targetMean)), ("targetStd", .number(prep.targetStd)),
             ])
         case .image(let prep):
-            return .object([
+            var pairs: [(String, JSON)] = [
                 ("kind", .string("image")), ("height", .int(prep.height)), ("width", .int(prep.width)),
                 ("channels", .int(prep.channels)), ("mean", .floats(prep.mean)), ("std", .floats(prep.std)),
-            ])
+            ]
+            if let resize = prep.fastaiResize {
+                pairs.append(("fastaiResize", .object([("method", .string(resize.method.rawValue)), ("padMode", .string(resize.padMode.rawValue))])))
+            }
+            return .object(pairs)
         }
     }
 
@@ -143,6 +147,15 @@ extension ImagePreprocessing {
             }
             std.append(scale)
         }
-        self.init(height: height, width: width, channels: channels, mean: mean, std: std)
+        let resize = try reader["fastaiResize"].optional { (rule) throws(JSONReadError) -> FastAIResize in
+            _ = try rule.members(allowed: ["method", "padMode"])
+            let methodReader = rule["method"], padReader = rule["padMode"]
+            guard let method = FastAIResize.Method(rawValue: try methodReader.string()) else { throw methodReader.failure("crop, squish or pad") }
+            guard let padMode = FastAIResize.PadMode(rawValue: try padReader.string()) else {
+                throw padReader.failure("zeros, border or reflection")
+            }
+            return FastAIResize(method: method, padMode: padMode)
+        }
+        self.init(height: height, width: width, channels: channels, mean: mean, std: std, fastaiResize: resize)
     }
 }

@@ -21,8 +21,8 @@ public enum SafeTensors {
         /// The `__metadata__` strings.
         public let metadata: [String: String]
         /// The CRC-32 of each tensor's bytes as stored in the file, by key (what a model file's
-        /// checksums are compared with).
-        public let dataCRC32: [String: UInt32]
+        /// checksums are compared with); empty for tensors that came from elsewhere.
+        public internal(set) var dataCRC32: [String: UInt32] = [:]
 
         /// The tensor under `key`.
         ///

@@ -231,7 +231,8 @@ public enum ModuleRegistry {
     static var builtInTypes: [any ModuleArchitecture.Type] {
         [Linear.self, Sequential.self, ReLU.self, Sigmoid.self, Tanh.self, Flatten.self, Dropout.self, Embedding.self,
          BatchNorm1d.self, BatchNorm2d.self, LayerNorm.self, TabularModel.self, Conv2d.self, MaxPool2d.self, AvgPool2d.self,
-         AdaptiveAvgPool2d.self, ResidualBlock.self]
+         AdaptiveAvgPool2d.self, ResidualBlock.self, SigmoidRange.self, AdaptiveMaxPool2d.self,
+         AdaptiveConcatPool2d.self, BasicBlock.self, Bottleneck.self, ResNet.self]
     }
 
     /// Lets model files name `type`.

@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect", abstract: "Show what an exported model holds: modules, parameters, preprocessing, training.")
 
-    @Argument(help: "A model file written by `slope train --export`.") var model: String
+    @Argument(help: "A model file written by `slope train --export`, or a fastai export.pkl.") var model: String
     @Option(help: "A dotted path such as layers.0.0: show that submodule and its parameters' statistics.") var submodule: String?
     @Flag(help: "Print JSON instead of text.") var json = false
 
@@ -49,7 +49,11 @@ struct InspectCommand: ParsableCommand {
             ]))
             return
         }
-        print("\(model): Slope model format \(manifest["formatVersion"].map { "\($0)" } ?? "?"), written by Slope \(manifest["slopeVersion"]?.stringValue ?? "?")")
+        if ModelFileKind.of(path: model) == .torch {
+            print("\(model): a fastai export, read by Slope without running anything from it")
+        } else {
+            print("\(model): Slope model format \(manifest["formatVersion"].map { "\($0)" } ?? "?"), written by Slope \(manifest["slopeVersion"]?.stringValue ?? "?")")
+        }
         print("\nModules (\(loaded.model.parameterCount()) parameters):")
         for row in rows {
             let depth = row.path.isEmpty ? 0 : row.path.split(separator: ".").count

@@ -9,7 +9,7 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Predict with an exported model: CSV in, CSV out with prediction and probability columns (or --json lines).")
 
-    @Argument(help: "A model file written by `slope train --export`.") var model: String
+    @Argument(help: "A model file written by `slope train --export`, or a fastai export.pkl.") var model: String
     @Argument(help: "A CSV file of rows (tabular models), or an image file or folder (image models).") var input: String
     @Flag(help: "Print one JSON object per input: {\"prediction\":..,\"probabilities\":{..}}.") var json = false
 

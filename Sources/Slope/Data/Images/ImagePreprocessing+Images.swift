@@ -55,6 +55,13 @@ extension ImagePreprocessing {
                      "ImagePreprocessing.apply: expected a positive size and 1 or 3 channels, got \(width) x \(height) x \(channels)")
         require(mean.count == channels && std.count == channels,
                      "ImagePreprocessing.apply: expected \(channels) means and stds, got \(mean.count) and \(std.count)")
+        if let fastaiResize {
+            // Pillow converts to the model's mode first (dropping alpha), then resizes.
+            let source = channels == 1 ? image.droppingAlpha().converted(toChannels: 1) : image
+            var resized = fastaiResize.apply(to: source, width: width, height: height)
+            if resized.channels != channels { resized = resized.converted(toChannels: channels) }
+            return normalized(resized.chwFloats())
+        }
         var pixels = image.converted(toChannels: channels)
         if pixels.width == 0 || pixels.height == 0 {
             pixels = DecodedImage(width: 1, height: 1, channels: channels, pixels: Array(repeating: 0, count: channels))
@@ -63,7 +70,12 @@ extension ImagePreprocessing {
         case .stretch: pixels = pixels.resized(width: width, height: height)
         case .fill: pixels = pixels.resizedToFill(width: width, height: height)
         }
-        var floats = pixels.chwFloats()
+        return normalized(pixels.chwFloats())
+    }
+
+    /// `(x − mean) / std` per channel, in place on CHW floats.
+    private func normalized(_ chw: [Float]) -> [Float] {
+        var floats = chw
         let plane = width * height
         let mean = mean, std = std
         floats.withUnsafeMutableBufferPointer { buffer in

@@ -24,6 +24,10 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
         public var dropout: Float
         /// Dropout after the embeddings.
         public var embeddingDropout: Float
+        /// Each embedding's width; empty for fastai's rule (`embeddingSize(cardinality:)`).
+        public var embeddingSizes: [Int]
+        /// `[low, high]` for fastai's `y_range` (a `SigmoidRange` after the last layer), or empty.
+        public var yRange: [Float]
 
         /// The settings; `hiddenSizes` defaults to fastai's `[200, 100]`.
         ///
@@ -35,14 +39,43 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
         ///   - hiddenSizes: The widths of the hidden blocks, at most 100 of `1...100_000`.
         ///   - dropout: Dropout in each hidden block, in `[0, 1)`.
         ///   - embeddingDropout: Dropout after the embeddings, in `[0, 1)`.
+        ///   - embeddingSizes: Each embedding's width (empty: fastai's rule), one in `1...100_000` per column.
+        ///   - yRange: `[low, high]` for fastai's `y_range`, or empty.
         public init(cardinalities: [Int], continuousCount: Int, outputCount: Int, hiddenSizes: [Int] = [200, 100],
-                    dropout: Float = 0, embeddingDropout: Float = 0) {
+                    dropout: Float = 0, embeddingDropout: Float = 0, embeddingSizes: [Int] = [], yRange: [Float] = []) {
             self.cardinalities = cardinalities
             self.continuousCount = continuousCount
             self.outputCount = outputCount
             self.hiddenSizes = hiddenSizes
             self.dropout = dropout
             self.embeddingDropout = embeddingDropout
+            self.embeddingSizes = embeddingSizes
+            self.yRange = yRange
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case cardinalities, continuousCount, outputCount, hiddenSizes, dropout, embeddingDropout, embeddingSizes, yRange
+        }
+
+        /// Reads the settings; `embeddingSizes` and `yRange` may be absent (files from before they existed).
+        ///
+        /// - Parameter decoder: the decoder.
+        /// - Throws: when a member has the wrong kind.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            cardinalities = try container.decode([Int].self, forKey: .cardinalities)
+            continuousCount = try container.decode(Int.self, forKey: .continuousCount)
+            outputCount = try container.decode(Int.self, forKey: .outputCount)
+            hiddenSizes = try container.decode([Int].self, forKey: .hiddenSizes)
+            dropout = try container.decode(Float.self, forKey: .dropout)
+            embeddingDropout = try container.decode(Float.self, forKey: .embeddingDropout)
+            embeddingSizes = try container.decodeIfPresent([Int].self, forKey: .embeddingSizes) ?? []
+            yRange = try container.decodeIfPresent([Float].self, forKey: .yRange) ?? []
+        }
+
+        /// The width of embedding `index`.
+        func embeddingWidth(_ index: Int) -> Int {
+            embeddingSizes.isEmpty ? TabularModel.embeddingSize(cardinality: cardinalities[index]) : embeddingSizes[index]
         }
 
         /// At most 10000 categorical columns of 1...10000000 categories, 0...1000000 continuous
@@ -64,6 +97,13 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
             guard (0..<1).contains(embeddingDropout) else {
                 throw SettingError("embeddingDropout", expected: "a probability in [0, 1)", found: embeddingDropout)
             }
+            guard embeddingSizes.isEmpty || (embeddingSizes.count == cardinalities.count && embeddingSizes.allSatisfy({ (1...100_000).contains($0) })) else {
+                throw SettingError("embeddingSizes", expected: "empty, or one width in 1...100000 per cardinality",
+                                   found: embeddingSizes.count <= 20 ? embeddingSizes : [embeddingSizes.count])
+            }
+            guard yRange.isEmpty || (yRange.count == 2 && yRange.allSatisfy(\.isFinite) && yRange[0] < yRange[1]) else {
+                throw SettingError("yRange", expected: "empty, or [low, high] with low < high", found: yRange)
+            }
         }
 
         /// Exactly the values the model holds: embeddings, `bn_cont`, bias-free hidden layers with
@@ -71,8 +111,8 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
         public var valueCount: Int {
             var terms = [continuousCount > 0 ? 4 * continuousCount + 1 : 0]
             var width = continuousCount
-            for cardinality in cardinalities {
-                let size = TabularModel.embeddingSize(cardinality: cardinality)
+            for (index, cardinality) in cardinalities.enumerated() {
+                let size = embeddingWidth(index)
                 terms.append(cardinality * size)
                 width += size
             }
@@ -114,9 +154,8 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
     public init(settings: Settings, generator: inout some RandomNumberGenerator) {
         self.settings = settings.required(by: "TabularModel")
         var embeddings: [Embedding] = []
-        for cardinality in settings.cardinalities {
-            embeddings.append(Embedding(count: cardinality, dimension: TabularModel.embeddingSize(cardinality: cardinality),
-                                        std: 0.01, generator: &generator))
+        for (index, cardinality) in settings.cardinalities.enumerated() {
+            embeddings.append(Embedding(count: cardinality, dimension: settings.embeddingWidth(index), std: 0.01, generator: &generator))
         }
         embeds = embeddings
         embDrop = Dropout(probability: settings.embeddingDropout, generator: &generator)
@@ -131,6 +170,7 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
             width = size
         }
         blocks.append(Sequential(Linear(inputFeatures: width, outputFeatures: settings.outputCount, generator: &generator)))
+        if settings.yRange.count == 2 { blocks.append(SigmoidRange(low: settings.yRange[0], high: settings.yRange[1])) }
         layers = Sequential(blocks)
     }
 
