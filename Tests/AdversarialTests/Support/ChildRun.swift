@@ -7,7 +7,12 @@ import Foundation
 
 // Runs the real `slope` binary as a child process with an address-space limit (`ulimit -v` in
 // `/bin/sh`, then `exec`), no standard input, standard output and error captured in files, and a
-// wall-clock timeout after which the child is killed. `wait4` gives its peak resident memory.
+// wall-clock timeout after which the child is killed. Its peak resident memory is the kernel's
+// high-water mark of the child's own address space (`VmHWM` in /proc/PID/status), read while it
+// runs: `wait4`'s `ru_maxrss` is no use on Linux, because `posix_spawn` starts the child on the
+// test runner's address space (vfork) and the kernel folds that space's high-water mark into the
+// child's at `exec`, so every child "peaked" at the test runner's size (hundreds of MiB in a full
+// parallel `swift test`).
 
 /// The `slope` executable under test: `SLOPE_ADVERSARIAL_BINARY` when set (to count what an older
 /// build does), else the one built next to the test runner, else `.build/debug/slope`.
@@ -124,7 +129,11 @@ func spawn(_ argv: [String], timeout: Double, environment extra: [String: String
     var status: Int32 = 0
     var usage = rusage()
     var timedOut = false
+    var highWater = 0
     while true {
+        #if os(Linux)
+        highWater = max(highWater, residentHighWater(of: pid))
+        #endif
         let done = wait4(pid, &status, WNOHANG, &usage)
         if done == pid { break }
         if done < 0 && errno != EINTR { break }
@@ -143,12 +152,23 @@ func spawn(_ argv: [String], timeout: Double, environment extra: [String: String
     let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
     let exitedNormally = status & 0x7f == 0
     #if os(Linux)
-    let peak = Int(usage.ru_maxrss) * 1024
+    let peak = highWater
     #else
     let peak = Int(usage.ru_maxrss)
     #endif
     return ChildRun(status: exitedNormally ? (status >> 8) & 0xff : nil, signal: exitedNormally ? nil : status & 0x7f,
                     timedOut: timedOut, peakBytes: peak, stdout: stdout, stderr: stderr, seconds: seconds)
+}
+
+/// The high-water mark of `pid`'s resident memory in bytes (`VmHWM` in /proc/PID/status), or 0
+/// when it can't be read (the process has exited). It only grows while the process runs, so the
+/// last reading before exit is its peak, short of a rise in the final polling interval (5 ms).
+func residentHighWater(of pid: pid_t) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
+    else { return 0 }
+    return kilobytes * 1024
 }
 
 /// Calls `body` with a NULL-terminated C array of `strings`.
