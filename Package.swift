@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "CSlope", cSettings: [.define("SLOPE_VERSION", to: "\"\(version)\"")]),
         .target(name: "CImageCodecs", dependencies: ["CLibPNG", "CLibJPEG", "CZlib"]),
         .target(
-            name: "Slope", dependencies: ["CSlope", "CImageCodecs"],
+            name: "Slope", dependencies: ["CSlope", "CImageCodecs", "CZlib"],
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "SlopeInteract",

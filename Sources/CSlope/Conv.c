@@ -14,6 +14,7 @@
 // stored (forward) or are multiplied by a masked-out zero gradient (weight grad).
 
 #include "CSlope.h"
+#include "unrolled.h"
 
 #include <string.h>
 
@@ -119,6 +120,7 @@ static void forward_avx512(const slope_conv_shape *s, const float *padded, const
             const ptrdiff_t y1 = two ? (seg + 1) / vectors : y0, x1 = two ? ((seg + 1) % vectors) * LANES : x0;
             const ptrdiff_t base0 = y0 * Wp + x0, base1 = y1 * Wp + x1;
             __m512 acc[BLOCK][2];
+            UNROLLED
             for (int q = 0; q < BLOCK; q++) acc[q][0] = acc[q][1] = _mm512_setzero_ps();
             for (ptrdiff_t c = 0; c < C; c++) {
                 const float *pc = padded + c * plane;
@@ -127,6 +129,7 @@ static void forward_avx512(const slope_conv_shape *s, const float *padded, const
                     const __m512 v0 = _mm512_loadu_ps(pc + base0 + offsets[t]);
                     const __m512 v1 = _mm512_loadu_ps(pc + base1 + offsets[t]);
                     const float *wt = wc + t * BLOCK;
+                    UNROLLED
                     for (int q = 0; q < BLOCK; q++) {
                         const __m512 w = _mm512_set1_ps(wt[q]);
                         acc[q][0] = _mm512_fmadd_ps(w, v0, acc[q][0]);
@@ -135,6 +138,7 @@ static void forward_avx512(const slope_conv_shape *s, const float *padded, const
                 }
             }
             const __mmask16 m0 = row_mask(Wo, x0), m1 = two ? row_mask(Wo, x1) : 0;
+            UNROLLED
             for (int q = 0; q < BLOCK; q++) {
                 if (q >= count) break;
                 const ptrdiff_t o = b * BLOCK + q;
@@ -183,11 +187,14 @@ static inline void weight_grad_row(const slope_conv_shape *s, const float *padde
     const ptrdiff_t Ho = s->output_height, Wo = s->output_width, vectors = row_vectors(s), area = Ho * Wo;
     const ptrdiff_t Wp = padded_width(s), plane = padded_height(s) * Wp, image = C * plane;
     __m512 acc[4][3];
+    UNROLLED
     for (int q = 0; q < 4; q++)
+        UNROLLED
         for (int j = 0; j < KW; j++) acc[q][j] = _mm512_setzero_ps();
     // Missing channels (past O) read channel o through an all-zero mask: no branch in the loop.
     __mmask16 keep[4];
     ptrdiff_t shift[4];
+    UNROLLED
     for (int q = 0; q < 4; q++) {
         keep[q] = q < count ? 0xFFFF : 0;
         shift[q] = q < count ? q * area : 0;
@@ -201,16 +208,21 @@ static inline void weight_grad_row(const slope_conv_shape *s, const float *padde
                 const __mmask16 m = v + 1 < vectors ? (__mmask16)0xFFFF : last;
                 const float *gy = g + y * Wo + v * LANES, *r = pc + y * Wp + v * LANES;
                 __m512 a[4];
+                UNROLLED
                 for (int q = 0; q < 4; q++) a[q] = _mm512_maskz_loadu_ps(m & keep[q], gy + shift[q]);
+                UNROLLED
                 for (int j = 0; j < KW; j++) {
                     const __m512 in = _mm512_loadu_ps(r + j * dw);
+                    UNROLLED
                     for (int q = 0; q < 4; q++) acc[q][j] = _mm512_fmadd_ps(a[q], in, acc[q][j]);
                 }
             }
     }
+    UNROLLED
     for (int q = 0; q < 4; q++) {
         if (q >= count) break;
         float *row = weight_grad + (((o + q) * C + c) * kh + i) * KW;
+        UNROLLED
         for (int j = 0; j < KW; j++) row[j] += _mm512_reduce_add_ps(acc[q][j]);
     }
 }

@@ -18,6 +18,7 @@
 // packing its own panels (no synchronisation besides the final join).
 
 #include "CSlope.h"
+#include "unrolled.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -66,11 +67,14 @@ static inline void avx512_tile(ptrdiff_t kc, const float *restrict pa, const flo
                                int nr, const int NV) {
     enum { MR = 12, NR = 32 }; // packed B rows are NR wide whatever NV is
     __m512 acc[MR][2];
+    UNROLLED
     for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     for (ptrdiff_t p = 0; p < kc; p++, pa += MR, pb += NR) {
         __m512 b[2] = {_mm512_loadu_ps(pb), NV == 2 ? _mm512_loadu_ps(pb + 16) : _mm512_setzero_ps()};
+        UNROLLED
         for (int i = 0; i < MR; i++) {
             __m512 ai = _mm512_set1_ps(pa[i]);
+            UNROLLED
             for (int h = 0; h < NV; h++) acc[i][h] = _mm512_fmadd_ps(ai, b[h], acc[i][h]);
         }
     }
@@ -78,7 +82,9 @@ static inline void avx512_tile(ptrdiff_t kc, const float *restrict pa, const flo
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     __mmask16 mask[2] = {(__mmask16)(nr >= 16 ? 0xFFFF : (1u << nr) - 1),
                          (__mmask16)(nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (1u << (nr - 16)) - 1)};
+    UNROLLED
     for (int i = 0; i < MR; i++) // constant trip counts: unrolled, so acc stays in registers
+        UNROLLED
         for (int h = 0; h < NV; h++) {
             if (i >= mr) break;
             float *ci = c + i * ldc + 16 * h;
@@ -102,9 +108,11 @@ static void kernel_avx2(ptrdiff_t kc, const float *restrict pa, const float *res
                         float *restrict c, ptrdiff_t ldc, float alpha, float beta, int mr, int nr) {
     enum { MR = 6, NR = 16 };
     __m256 acc[MR][2];
+    UNROLLED
     for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
     for (ptrdiff_t p = 0; p < kc; p++, pa += MR, pb += NR) {
         __m256 b0 = _mm256_loadu_ps(pb), b1 = _mm256_loadu_ps(pb + 8);
+        UNROLLED
         for (int i = 0; i < MR; i++) {
             __m256 ai = _mm256_broadcast_ss(pa + i);
             acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
@@ -113,7 +121,9 @@ static void kernel_avx2(ptrdiff_t kc, const float *restrict pa, const float *res
     }
     __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     if (mr == MR && nr == NR) {
+        UNROLLED
         for (int i = 0; i < MR; i++)
+            UNROLLED
             for (int h = 0; h < 2; h++) {
                 float *ci = c + i * ldc + 8 * h;
                 __m256 r = _mm256_mul_ps(va, acc[i][h]);
@@ -122,7 +132,9 @@ static void kernel_avx2(ptrdiff_t kc, const float *restrict pa, const float *res
             }
     } else {
         float t[MR * NR];
+        UNROLLED
         for (int i = 0; i < MR; i++)
+            UNROLLED
             for (int h = 0; h < 2; h++) _mm256_storeu_ps(t + i * NR + 8 * h, acc[i][h]);
         store_partial(t, NR, c, ldc, alpha, beta, mr, nr);
     }
@@ -153,22 +165,27 @@ typedef void (*panel_packer)(const float *src, ptrdiff_t ld, ptrdiff_t kc, int c
 __attribute__((target("avx512f"), always_inline))
 static inline void transpose16(__m512 r[16]) {
     __m512 t[16];
+    UNROLLED
     for (int i = 0; i < 16; i += 2) {
         t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
         t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
     }
+    UNROLLED
     for (int i = 0; i < 16; i += 4)
+        UNROLLED
         for (int h = 0; h < 2; h++) {
             __m512d x = _mm512_castps_pd(t[i + h]), y = _mm512_castps_pd(t[i + h + 2]);
             r[i + 2 * h] = _mm512_castpd_ps(_mm512_unpacklo_pd(x, y));
             r[i + 2 * h + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(x, y));
         }
+    UNROLLED
     for (int i = 0; i < 4; i++) {
         t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
         t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
         t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
         t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
     }
+    UNROLLED
     for (int i = 0; i < 8; i++) {
         r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
         r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
@@ -184,11 +201,14 @@ static inline void pack_transposed(const float *src, ptrdiff_t ld, ptrdiff_t kc,
     ptrdiff_t p = 0;
     for (; p + 16 <= kc; p += 16) {
         __m512 r[16];
+        UNROLLED
         for (int i = 0; i < 16; i++) r[i] = i < rows ? _mm512_loadu_ps(src + i * ld + p) : _mm512_setzero_ps();
         transpose16(r);
+        UNROLLED
         for (int q = 0; q < 16; q++) _mm512_mask_storeu_ps(dst + (p + q) * width, keep, r[q]);
     }
     for (; p < kc; p++)
+        UNROLLED
         for (int i = 0; i < lanes; i++) dst[p * width + i] = i < rows ? src[i * ld + p] : 0;
 }
 

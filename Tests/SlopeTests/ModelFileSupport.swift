@@ -75,7 +75,7 @@ enum ModelFileFixtures {
         pairs[historyIndex].1 = .array(history.map { row in
             .object((row.objectValue ?? []).map { pair in pair.0 == "seconds" ? (pair.0, JSON.int(0)) : pair })
         })
-        return SafeTensors.encode(contents.tensors, metadata: ["format": "slope", "slope": JSON.object(pairs).description])
+        return ModelFileChecksum.encodeModelFile(contents.tensors, manifest: JSON.object(pairs))
     }
 
     /// The small exported file's tensors and manifest text.
@@ -84,9 +84,15 @@ enum ModelFileFixtures {
         return (contents.tensors, try #require(contents.metadata["slope"]))
     }
 
-    /// A model file with the small learner's tensors and `manifest` as its manifest text.
+    /// A model file with the small learner's tensors and `manifest` as its manifest: with fresh
+    /// checksums when the manifest is a JSON object (so that the test reaches the check it is
+    /// about), as it is otherwise.
     static func fileBytes(manifest: String, tensors: [(key: String, tensor: Tensor)]? = nil) throws -> [UInt8] {
-        SafeTensors.encode(try tensors ?? smallContents().tensors, metadata: ["format": "slope", "slope": manifest])
+        let tensors = try tensors ?? smallContents().tensors
+        if let parsed = try? JSONParser.parse(Array(manifest.utf8)), parsed.objectValue != nil {
+            return ModelFileChecksum.encodeModelFile(tensors, manifest: parsed)
+        }
+        return SafeTensors.encode(tensors, metadata: ["format": "slope", "slope": manifest])
     }
 
     /// The small learner's manifest, changed by `edit` (on the parsed JSON's pairs).

@@ -204,11 +204,11 @@ struct ModelFileRegressionRoundTripTests {
         #expect(loaded.lossName == "crossEntropy")
         var rng = SeededGenerator(seed: 8)
         let images = Tensor.randn([3, 1, 4, 4], generator: &rng)
-        #expect(loaded.predict(inputs: images) == learner.predict(inputs: images))
+        #expect(try loaded.predict(inputs: images) == learner.predict(inputs: images))
         let table = try CSVReader().parse("a,b\n1,2\n", source: "rows.csv")
-        #expect(caught(TabularError.self) { try loaded.predict(rows: table) } == .notATableModel(takes: "image"))
-        #expect(caught(TabularError.self) { try learner.predict(rows: table) } == .notATableModel(takes: "image"))
-        #expect(caught(TabularError.self) { try loaded.predict(["a": "1"]) } == .notATableModel(takes: "image"))
+        #expect(caught(PredictionError.self) { try loaded.predict(rows: table) } == .table(.notATableModel(takes: "image")))
+        #expect(caught(PredictionError.self) { try learner.predict(rows: table) } == .table(.notATableModel(takes: "image")))
+        #expect(caught(PredictionError.self) { try loaded.predict(["a": "1"]) } == .table(.notATableModel(takes: "image")))
         let message = TabularError.notATableModel(takes: "image").description
         #expect(message.contains("image inputs") && message.contains("predict(inputs:)"))
     }

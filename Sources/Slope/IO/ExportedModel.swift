@@ -76,10 +76,13 @@ public struct ExportedModel: Predictor {
     /// try Learner.load(from: "old.slope").export(to: "copy.slope")
     /// ```
     ///
+    /// The file gets fresh checksums (a file written before checksums existed gains them) and
+    /// passes every load check before it is written.
+    ///
     /// - Parameter path: Where to write the file.
-    /// - Throws: ``ModelFileError`` when the file cannot be written.
+    /// - Throws: ``ModelFileError`` when the file cannot be written, or
+    ///   ``ModelFileError/wouldNotLoad(file:reason:)`` when loading would refuse it.
     public func export(to path: String) throws(ModelFileError) {
-        let manifest = try manifestForExport()
-        try SafeTensors.write(model.stateDict(), metadata: ["format": "slope", "slope": manifest.description], to: path)
+        try Learner.writeModelFile(model, manifest: try manifestForExport(), to: path)
     }
 }

@@ -8,14 +8,18 @@ extension Learner {
     /// The model format this Slope writes and the newest it reads.
     public static let formatVersion = 1
 
-    /// The manifest written into exported files.
+    /// The manifest written into exported files, with the CRC-32 of each of the model's tensors
+    /// in `tensorCRC32` (docs/FORMAT.md).
     ///
     /// - Returns: The manifest object: format and Slope versions, architecture, task, classes,
-    ///   preprocessing, loss, metrics, seed and history (a loaded learner that has not trained
-    ///   again keeps its file's metrics and history).
+    ///   preprocessing, loss, metrics, seed, history and the tensors' checksums.
     /// - Throws: ``ModelFileError/notExportable(path:type:)`` when a module in the tree is not a
     ///   ``ModuleArchitecture``, so the architecture cannot be written.
     public func manifest() throws(ModelFileError) -> JSON {
+        ModelFileChecksum.withTensorChecksums(try manifestWithoutChecksums(), of: model.stateDict())
+    }
+
+    private func manifestWithoutChecksums() throws(ModelFileError) -> JSON {
         let last = recorder.epochs.last
         var metrics: [(String, JSON)] = (last?.metrics ?? []).map { ($0.name, .number($0.value)) }
         if let last { metrics.append(("valid_loss", .number(last.validLoss))) }
@@ -39,12 +43,39 @@ extension Learner {
     /// try learner.export(to: "titanic.slope")
     /// ```
     ///
+    /// What export writes, loading reads: the bytes are put through every check of
+    /// `load(from:)` (a path) before they are written, and a model or preprocessing that
+    /// loading would refuse (a weight that is not finite, a normalisation that does not fit a
+    /// Float) is refused here, with nothing written.
+    ///
     /// - Parameter path: The file to write (usually `.slope`); replaced atomically.
-    /// - Throws: ``ModelFileError``: `notExportable` for a module that cannot be described, or
-    ///   `io` when the file cannot be written (an older file is left as it was).
+    /// - Throws: ``ModelFileError``: `notExportable` for a module that cannot be described,
+    ///   ``ModelFileError/wouldNotLoad(file:reason:)`` naming what loading would refuse, or `io`
+    ///   when the file cannot be written (an older file is left as it was).
     public func export(to path: String) throws(ModelFileError) {
-        let manifest = try manifest()
-        try SafeTensors.write(model.stateDict(), metadata: ["format": "slope", "slope": manifest.description], to: path)
+        try Learner.writeModelFile(model, manifest: try manifest(), to: path)
+    }
+
+    /// Writes `model` and `manifest` as a model file (with checksums), after putting the bytes
+    /// through every check of loading: what export writes, load reads. Used by every export.
+    ///
+    /// - Parameters:
+    ///   - model: the model whose state dict is written.
+    ///   - manifest: the manifest (its `tensorCRC32` is recomputed).
+    ///   - path: the file to write.
+    /// - Throws: ``ModelFileError/wouldNotLoad(file:reason:)`` or the error of writing.
+    static func writeModelFile(_ model: Module, manifest: JSON, to path: String) throws(ModelFileError) {
+        let bytes = ModelFileChecksum.encodeModelFile(model.stateDict(), manifest: manifest)
+        let name = (path as NSString).lastPathComponent
+        // The model's own module types count as known (a program that loads the file registers them).
+        var ownTypes: [String: any ModuleArchitecture.Type] = [:]
+        for (_, module) in model.namedModules() {
+            if let type = Swift.type(of: module) as? any ModuleArchitecture.Type { ownTypes[type.typeName] = type }
+        }
+        do { _ = try Learner.load(bytes: bytes, file: name, extraTypes: ownTypes) } catch {
+            throw .wouldNotLoad(file: name, reason: "\(error)")
+        }
+        try AtomicFile.write(bytes, to: path)
     }
 
     /// Writes the model and its preprocessing to a file URL, atomically.
@@ -80,16 +111,35 @@ extension Learner {
     ///
     /// - Parameter path: The file written by `export(to:)`, or a fastai `export.pkl`.
     /// - Returns: The model, its preprocessing and the file's training record.
-    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault (docs/FORMAT.md
+    ///   lists every check), ``ModelFileError/damaged(file:part:)`` when the checksums disagree.
     public static func load(from path: String) throws(ModelFileError) -> ExportedModel {
         if ModelFileKind.of(path: path) == .torch { return try loadTorch(from: path) }
-        let name = (path as NSString).lastPathComponent
-        let contents = try SafeTensors.read(from: path)
+        return try load(bytes: try SafeTensors.bytes(of: path), file: (path as NSString).lastPathComponent)
+    }
+
+    /// Loads a model file from its bytes (see `load(from:)` (a path)); `file` names it in errors.
+    ///
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - file: the file's name, for messages.
+    ///   - extraTypes: module types it may build besides the registered ones.
+    /// - Returns: the model, its preprocessing and the file's training record.
+    /// - Throws: ``ModelFileError`` naming the file and the key or field at fault.
+    static func load(bytes: [UInt8], file name: String,
+                     extraTypes: [String: any ModuleArchitecture.Type] = [:]) throws(ModelFileError) -> ExportedModel {
+        let contents = try SafeTensors.decode(bytes, file: name)
         guard contents.metadata["format"] == "slope", let text = contents.metadata["slope"] else { throw .notASlopeFile(file: name) }
         let manifest: JSON
         do { manifest = try JSONParser.parse(Array(text.utf8), maxDepth: 64) } catch {
+            // Damage shows first as a manifest that no longer parses: say so when its checksum disagrees.
+            if let stored = contents.metadata[ModelFileChecksum.manifestKey].flatMap(ModelFileChecksum.parse),
+               stored != ModelFileChecksum.crc32(Array(text.utf8)) {
+                throw .damaged(file: name, part: "the manifest does not match its CRC-32 (and is not valid JSON: \(error))")
+            }
             throw .manifest(file: name, field: "(the whole manifest)", expected: "valid JSON (\(error))")
         }
+        try ModelFileChecksum.verify(contents, manifestText: text, manifest: manifest, file: name)
         guard let version = manifest["formatVersion"]?.numberValue, version == version.rounded(), version >= 1, version < 1e9 else {
             throw .manifest(file: name, field: "formatVersion", expected: "a positive whole number")
         }
@@ -99,7 +149,7 @@ extension Learner {
         // missing tensor is reported as missing rather than as an oversized architecture).
         let budget = Swift.max(1 << 24, 2 * contents.tensors.reduce(0) { $0 + $1.tensor.count })
         let model = try ModuleRegistry.make(try ModuleSpec(reading: JSONReader(architecture, path: "architecture"), path: "", file: name,
-                                                           valueBudget: budget))
+                                                           valueBudget: budget, extraTypes: extraTypes))
         try model.loadState(contents, file: name)
         model.eval()
 
@@ -160,18 +210,34 @@ extension Learner {
 
 extension Module {
     /// Copies values from a file's tensors into this model, checking that every key the model
-    /// has is present with the same shape and that the file has no others.
+    /// has is present with the same shape, that the file has no others, that every value is
+    /// finite, and that each module accepts its values (``Module/checkLoadedValues()``); on any
+    /// failure the model keeps the values it had.
     func loadState(_ contents: SafeTensors.Contents, file: String) throws(ModelFileError) {
         let state = stateDict()
         let ownKeys = Set(state.map(\.key))
-        for (key, _) in contents.tensors where !ownKeys.contains(key) { throw .unexpectedTensor(file: file, key: key) }
+        var stored: [String: Tensor] = [:]
+        for (key, tensor) in contents.tensors {
+            guard ownKeys.contains(key) else { throw .unexpectedTensor(file: file, key: key) }
+            stored[key] = tensor
+        }
         var values: [(Tensor, [Float])] = []
         for (key, tensor) in state {
-            guard let stored = contents[key] else { throw .missingTensor(file: file, key: key) }
-            guard stored.shape == tensor.shape else { throw .shapeMismatch(file: file, key: key, expected: tensor.shape, found: stored.shape) }
-            values.append((tensor, stored.storage))
+            guard let found = stored[key] else { throw .missingTensor(file: file, key: key) }
+            guard found.shape == tensor.shape else { throw .shapeMismatch(file: file, key: key, expected: tensor.shape, found: found.shape) }
+            if let index = found.storage.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(file: file, key: key, index: index, value: found.storage[index])
+            }
+            values.append((tensor, found.storage))
         }
-        for (tensor, stored) in values { tensor.storage = stored }
+        let previous = values.map { $0.0.storage }
+        for (tensor, values) in values { tensor.storage = values }
+        for (path, module) in namedModules() {
+            guard let problem = module.checkLoadedValues() else { continue }
+            for ((tensor, _), old) in zip(values, previous) { tensor.storage = old }
+            throw .invalidValues(file: file, key: path.isEmpty ? problem.name : path + "." + problem.name,
+                                 expected: problem.expected, found: problem.found)
+        }
     }
 
     /// Writes this model's parameters and buffers (its state dict) as a plain safetensors file,
@@ -197,8 +263,8 @@ extension Module {
     ///
     /// - Parameter path: The safetensors file to read.
     /// - Throws: ``ModelFileError``: `io` or `malformed` for the file, `unsupportedDType`, or
-    ///   `missingTensor`, `unexpectedTensor` and `shapeMismatch` naming the key; on an error the
-    ///   model's values are unchanged.
+    ///   `missingTensor`, `unexpectedTensor`, `shapeMismatch`, `nonFinite` and `invalidValues`
+    ///   naming the key; on an error the model's values are unchanged.
     public func loadWeights(from path: String) throws(ModelFileError) {
         if ModelFileKind.of(path: path) == .torch { return try loadTorchWeights(from: path) }
         try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)

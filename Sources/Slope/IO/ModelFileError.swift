@@ -28,6 +28,15 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(file: String, key: String, expected: [Int], found: [Int])
     /// A module cannot be exported because its type cannot be rebuilt from a file.
     case notExportable(path: String, type: String)
+    /// The file's bytes do not match its checksums (`part` says which: the manifest, or a tensor
+    /// by key).
+    case damaged(file: String, part: String)
+    /// A tensor holds NaN or an infinity (at flat `index`).
+    case nonFinite(file: String, key: String, index: Int, value: Float)
+    /// A tensor's values break the rule of the module that holds it (a negative running variance).
+    case invalidValues(file: String, key: String, expected: String, found: String)
+    /// Export refused to write a file that loading would refuse: `reason` is what loading says.
+    case wouldNotLoad(file: String, reason: String)
     /// A pickle (in a PyTorch or fastai file) names a function that would run code if Python
     /// loaded it (`posix.system`); Slope refuses the file (it never runs anything from one).
     case refusedGlobal(file: String, global: String)
@@ -68,6 +77,14 @@ public enum ModelFileError: Error, Equatable, CustomStringConvertible {
         case .notExportable(let path, let type):
             let place = path.isEmpty ? "the model" : "`\(path)`"
             return "cannot export \(place): `\(type)` does not conform to ModuleArchitecture"
+        case .damaged(let file, let part):
+            return "\(file): the file is damaged: \(part)"
+        case .nonFinite(let file, let key, let index, let value):
+            return "\(file): tensor `\(key)` holds \(value) at index \(index); a model's weights and buffers must be finite numbers"
+        case .invalidValues(let file, let key, let expected, let found):
+            return "\(file): tensor `\(key)`: expected \(expected), found \(found)"
+        case .wouldNotLoad(let file, let reason):
+            return "cannot export \(file): Slope could not load the file it would write: \(reason)"
         case .refusedGlobal(let file, let global):
             return "\(file): refused: its pickle calls `\(global)`, which would run code if Python loaded the file; "
                 + "Slope runs nothing from a file and rebuilds only classes it knows"

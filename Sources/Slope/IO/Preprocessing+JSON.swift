@@ -14,10 +14,7 @@ extension Preprocessing {
                     if let source = column.indicatorOf { pairs.append(("indicatorOf", .string(source))) }
                     return .object(pairs)
                 })),
-                ("continuous", .array(prep.continuous.map { column in
-                    .object([("name", .string(column.name)), ("fill", .number(column.fill)), ("mean", .number(column.mean)),
-                             ("std", .number(column.std))])
-                })),
+                ("continuous", .array(prep.continuous.map(\.json))),
                 ("targetMean", .number(prep.targetMean)), ("targetStd", .number(prep.targetStd)),
             ])
         case .image(let prep):
@@ -32,90 +29,133 @@ extension Preprocessing {
         }
     }
 
-    /// Reads the JSON form, naming the field of any problem.
+    /// Reads the JSON form, naming the field of any problem (`preprocessing.continuous.2.std`).
     init(json: JSON, file: String) throws(ModelFileError) {
-        func fail(_ field: String, _ expected: String) -> ModelFileError { .manifest(file: file, field: "preprocessing.\(field)", expected: expected) }
-        func strings(_ value: JSON?, _ field: String) throws(ModelFileError) -> [String] {
-            guard let values = value?.arrayValue else { throw fail(field, "a list of strings") }
-            var result: [String] = []
-            for value in values {
-                guard let text = value.stringValue else { throw fail(field, "a list of strings") }
-                result.append(text)
-            }
-            return result
+        do { self = try Preprocessing(reading: JSONReader(json, path: "preprocessing")) } catch { throw .manifest(file: file, error) }
+    }
+
+    /// Reads the JSON form through a reader: the rule for what a model file's preprocessing may
+    /// hold, which export and training apply to what they are about to write.
+    ///
+    /// - Parameter reader: the preprocessing's object.
+    /// - Throws: `JSONReadError` naming the first member that is missing, of the wrong kind or out
+    ///   of range.
+    init(reading reader: JSONReader) throws(JSONReadError) {
+        let kind = reader["kind"]
+        switch try kind.string() {
+        case "none": self = .none
+        case "tabular": self = .tabular(try TabularPreprocessor(reading: reader))
+        case "image": self = .image(try ImagePreprocessing(reading: reader))
+        default: throw kind.failure("none, tabular or image")
         }
-        func number(_ value: JSON?, _ field: String) throws(ModelFileError) -> Double {
-            guard let number = value?.numberValue else { throw fail(field, "a number") }
-            return number
+    }
+}
+
+/// The numbers a Float holds (normalisation runs in Float).
+let floatRange = -Double(Float.greatestFiniteMagnitude)...Double(Float.greatestFiniteMagnitude)
+/// The positive numbers a Float holds at full precision (a scale smaller than this, a denormal,
+/// turns ordinary values into infinities).
+let positiveFloatRange = Double(Float.leastNormalMagnitude)...Double(Float.greatestFiniteMagnitude)
+
+extension TabularPreprocessor {
+    /// Reads a tabular preprocessing: vocabularies with `#na#` first and no repeats, indicators
+    /// with `#na#, False, True`, continuous columns by ``Continuous/init(reading:)``, at least two
+    /// classes for classification, and a target mean and std that fit a Float.
+    ///
+    /// - Parameter reader: the preprocessing's object.
+    /// - Throws: `JSONReadError` naming the member.
+    init(reading reader: JSONReader) throws(JSONReadError) {
+        let target = try reader["target"].string()
+        let taskReader = reader["task"]
+        guard let task = TabularTask(rawValue: try taskReader.string()) else { throw taskReader.failure("classification or regression") }
+        var categorical: [Categorical] = []
+        for entry in try reader["categorical"].optional({ (list) throws(JSONReadError) in try list.array() }) ?? [] {
+            let name = try entry["name"].string()
+            let vocabularyReader = entry["vocabulary"]
+            let vocabulary = try vocabularyReader.strings()
+            guard vocabulary.first == TabularPreprocessor.missing, Set(vocabulary).count == vocabulary.count else {
+                throw vocabularyReader.failure("distinct values starting with #na#")
+            }
+            let indicatorOf = try entry["indicatorOf"].optional { (value) throws(JSONReadError) in try value.string() }
+            if indicatorOf != nil && vocabulary != [TabularPreprocessor.missing, "False", "True"] {
+                throw vocabularyReader.failure("[\"#na#\", \"False\", \"True\"] for a missing-value indicator")
+            }
+            categorical.append(Categorical(name: name, vocabulary: vocabulary, indicatorOf: indicatorOf))
         }
-        switch json["kind"]?.stringValue {
-        case "none":
-            self = .none
-        case "tabular":
-            guard let target = json["target"]?.stringValue else { throw fail("target", "a string") }
-            guard let task = json["task"]?.stringValue.flatMap(TabularTask.init) else { throw fail("task", "classification or regression") }
-            var categorical: [TabularPreprocessor.Categorical] = []
-            for (index, entry) in (json["categorical"]?.arrayValue ?? []).enumerated() {
-                guard let name = entry["name"]?.stringValue else { throw fail("categorical[\(index)].name", "a string") }
-                let vocabulary = try strings(entry["vocabulary"], "categorical[\(index)].vocabulary")
-                guard vocabulary.first == TabularPreprocessor.missing, Set(vocabulary).count == vocabulary.count else {
-                    throw fail("categorical[\(index)].vocabulary", "distinct values starting with #na#")
-                }
-                let indicatorOf = entry["indicatorOf"]?.stringValue
-                if indicatorOf != nil && vocabulary != [TabularPreprocessor.missing, "False", "True"] {
-                    throw fail("categorical[\(index)].vocabulary", "[\"#na#\", \"False\", \"True\"] for a missing-value indicator")
-                }
-                categorical.append(.init(name: name, vocabulary: vocabulary, indicatorOf: indicatorOf))
-            }
-            var continuous: [TabularPreprocessor.Continuous] = []
-            for (index, entry) in (json["continuous"]?.arrayValue ?? []).enumerated() {
-                guard let name = entry["name"]?.stringValue else { throw fail("continuous[\(index)].name", "a string") }
-                let std = try number(entry["std"], "continuous[\(index)].std")
-                guard std > 0 else { throw fail("continuous[\(index)].std", "a positive number") }
-                continuous.append(.init(name: name, fill: try number(entry["fill"], "continuous[\(index)].fill"),
-                                        mean: try number(entry["mean"], "continuous[\(index)].mean"), std: std))
-            }
-            let classes = try strings(json["classes"], "classes")
-            if task == .classification && classes.count < 2 { throw fail("classes", "at least two class names") }
-            let targetStd = try number(json["targetStd"], "targetStd")
-            guard targetStd > 0 else { throw fail("targetStd", "a positive number") }
-            self = .tabular(TabularPreprocessor(categorical: categorical, continuous: continuous, target: target, task: task,
-                                                classes: classes, targetMean: try number(json["targetMean"], "targetMean"),
-                                                targetStd: targetStd))
-        case "image":
-            func size(_ key: String) throws(ModelFileError) -> Int {
-                guard let value = json[key]?.numberValue, value == value.rounded(), value >= 1, value <= 16_384 else {
-                    throw fail(key, "a size in 1...16384")
-                }
-                return Int(value)
-            }
-            let channels = try size("channels")
-            guard channels == 1 || channels == 3 else { throw fail("channels", "1 or 3") }
-            func floats(_ key: String) throws(ModelFileError) -> [Float] {
-                guard let values = json[key]?.arrayValue, values.count == channels else { throw fail(key, "\(channels) numbers") }
-                var result: [Float] = []
-                for value in values {
-                    guard let number = value.numberValue else { throw fail(key, "\(channels) numbers") }
-                    result.append(Float(number))
-                }
-                return result
-            }
-            let std = try floats("std")
-            guard std.allSatisfy({ $0 > 0 }) else { throw fail("std", "positive numbers") }
-            var resize: FastAIResize?
-            if let rule = json["fastaiResize"] {
-                guard let method = rule["method"]?.stringValue.flatMap(FastAIResize.Method.init) else {
-                    throw fail("fastaiResize.method", "crop, squish or pad")
-                }
-                guard let padMode = rule["padMode"]?.stringValue.flatMap(FastAIResize.PadMode.init) else {
-                    throw fail("fastaiResize.padMode", "zeros, border or reflection")
-                }
-                resize = FastAIResize(method: method, padMode: padMode)
-            }
-            self = .image(ImagePreprocessing(height: try size("height"), width: try size("width"), channels: channels,
-                                             mean: try floats("mean"), std: std, fastaiResize: resize))
-        default:
-            throw fail("kind", "none, tabular or image")
+        var continuous: [Continuous] = []
+        for entry in try reader["continuous"].optional({ (list) throws(JSONReadError) in try list.array() }) ?? [] {
+            continuous.append(try Continuous(reading: entry))
         }
+        let classesReader = reader["classes"]
+        let classes = try classesReader.strings()
+        if task == .classification && classes.count < 2 { throw classesReader.failure("at least two class names") }
+        self.init(categorical: categorical, continuous: continuous, target: target, task: task, classes: classes,
+                  targetMean: try reader["targetMean"].double(in: floatRange), targetStd: try reader["targetStd"].double(in: positiveFloatRange))
+    }
+}
+
+extension TabularPreprocessor.Continuous {
+    /// Reads a continuous column's fill value, mean and std: the rule Normalize needs, since it
+    /// computes `Float((value − mean) / std)`: the fill value and mean fit a Float, the std is a
+    /// positive normal Float, and the fill value normalises to a finite Float. Fitting checks the
+    /// training data against the same rule.
+    ///
+    /// - Parameter reader: the column's object (`{"name", "fill", "mean", "std"}`).
+    /// - Throws: `JSONReadError` naming the member.
+    init(reading reader: JSONReader) throws(JSONReadError) {
+        let name = try reader["name"].string()
+        let fill = try reader["fill"].double(in: floatRange)
+        let mean = try reader["mean"].double(in: floatRange)
+        let stdReader = reader["std"]
+        let std = try stdReader.double(in: positiveFloatRange)
+        guard Float((fill - mean) / std).isFinite else {
+            throw stdReader.failure("a std by which the fill value \(fill) normalises to a finite Float (mean \(mean))")
+        }
+        self.init(name: name, fill: fill, mean: mean, std: std)
+    }
+}
+
+extension TabularPreprocessor.Continuous {
+    /// The JSON form: `{"name", "fill", "mean", "std"}`.
+    var json: JSON {
+        .object([("name", .string(name)), ("fill", .number(fill)), ("mean", .number(mean)), ("std", .number(std))])
+    }
+}
+
+extension ImagePreprocessing {
+    /// Reads an image preprocessing: a size of at most ``InputLimits/imagePixels``, 1 or 3
+    /// channels, and per channel a mean and a positive normal std by which every pixel in
+    /// [0, 1] normalises to a finite Float (what `apply(to:resize:)` computes).
+    ///
+    /// - Parameter reader: the preprocessing's object.
+    /// - Throws: `JSONReadError` naming the member.
+    init(reading reader: JSONReader) throws(JSONReadError) {
+        let height = try reader["height"].int(in: 1...16_384), width = try reader["width"].int(in: 1...16_384)
+        let limit = InputLimits.imagePixels
+        guard height * width <= limit.value else {
+            throw reader["height"].failure("height × width (\(height) × \(width)) of at most \(limit) pixels")
+        }
+        let channelsReader = reader["channels"]
+        let channels = try channelsReader.int(in: 1...3)
+        guard channels == 1 || channels == 3 else { throw channelsReader.failure("1 or 3") }
+        var mean: [Float] = [], std: [Float] = []
+        for value in try reader["mean"].array(count: channels...channels) { mean.append(try value.float()) }
+        for (channel, value) in try reader["std"].array(count: channels...channels).enumerated() {
+            let scale = try value.float(in: Float.leastNormalMagnitude...Float.greatestFiniteMagnitude)
+            guard ((0 - mean[channel]) / scale).isFinite, ((1 - mean[channel]) / scale).isFinite else {
+                throw value.failure("a std by which pixels in [0, 1] normalise to finite Floats (mean \(mean[channel]))")
+            }
+            std.append(scale)
+        }
+        let resize = try reader["fastaiResize"].optional { (rule) throws(JSONReadError) -> FastAIResize in
+            _ = try rule.members(allowed: ["method", "padMode"])
+            let methodReader = rule["method"], padReader = rule["padMode"]
+            guard let method = FastAIResize.Method(rawValue: try methodReader.string()) else { throw methodReader.failure("crop, squish or pad") }
+            guard let padMode = FastAIResize.PadMode(rawValue: try padReader.string()) else {
+                throw padReader.failure("zeros, border or reflection")
+            }
+            return FastAIResize(method: method, padMode: padMode)
+        }
+        self.init(height: height, width: width, channels: channels, mean: mean, std: std, fastaiResize: resize)
     }
 }

@@ -20,6 +20,9 @@ public enum SafeTensors {
         public let tensors: [(key: String, tensor: Tensor)]
         /// The `__metadata__` strings.
         public let metadata: [String: String]
+        /// The CRC-32 of each tensor's bytes as stored in the file, by key (what a model file's
+        /// checksums are compared with); empty for tensors that came from elsewhere.
+        public internal(set) var dataCRC32: [String: UInt32] = [:]
 
         /// The tensor under `key`.
         ///
@@ -86,14 +89,17 @@ public enum SafeTensors {
     /// - Throws: ``ModelFileError``: `io` when the file is missing or unreadable, or any error of
     ///   ``decode(_:file:)``.
     public static func read(from path: String) throws(ModelFileError) -> Contents {
-        let name = (path as NSString).lastPathComponent
+        try decode(try bytes(of: path), file: (path as NSString).lastPathComponent)
+    }
+
+    /// The bytes of the model file at `path`, read through ``FileBytes`` within
+    /// ``InputLimits/modelFileBytes``.
+    static func bytes(of path: String) throws(ModelFileError) -> [UInt8] {
         let limit = InputLimits.modelFileBytes
-        let data: [UInt8]
-        do { data = try FileBytes.read(path: path, limit: limit.value, setting: limit.setting) } catch {
+        do { return try FileBytes.read(path: path, limit: limit.value, setting: limit.setting) } catch {
             if case .notFound = error { throw .io(file: path, reason: "no such file") }
             throw .io(file: path, reason: error.reason)
         }
-        return try decode(data, file: name)
     }
 
     /// Validates and decodes the bytes of a safetensors file; `file` names it in errors.
@@ -166,7 +172,13 @@ public enum SafeTensors {
         let tensors = ordered.map { spec in
             (spec.key, Tensor(unchecked: spec.shape, floats(bytes, from: dataStart + spec.begin, count: spec.shape.reduce(1, *), dtype: spec.dtype)))
         }
-        return Contents(tensors: tensors, metadata: metadata)
+        var sums: [String: UInt32] = [:]
+        bytes.withUnsafeBytes { raw in
+            for spec in ordered {
+                sums[spec.key] = ModelFileChecksum.crc32(UnsafeRawBufferPointer(rebasing: raw[(dataStart + spec.begin)..<(dataStart + spec.end)]))
+            }
+        }
+        return Contents(tensors: tensors, metadata: metadata, dataCRC32: sums)
     }
 
     /// Bytes per value of the dtypes Slope reads (converted to Float32).

@@ -62,14 +62,16 @@ extension Predictor {
     ///
     /// - Parameter row: Each column's raw text, by column name.
     /// - Returns: The prediction for the row.
-    /// - Throws: ``TabularError/notATableModel(takes:)`` for a model that does not take table rows,
-    ///   or the preprocessing's error for a value it cannot read (text in a continuous column).
-    public func predict(_ row: [String: String]) throws(TabularError) -> Prediction {
+    /// - Throws: ``PredictionError/table(_:)`` with ``TabularError/notATableModel(takes:)`` for a
+    ///   model that does not take table rows, or the preprocessing's error for a value it cannot
+    ///   read (text in a continuous column); ``PredictionError/notFinite(row:)`` when the model's
+    ///   output is not a number.
+    public func predict(_ row: [String: String]) throws(PredictionError) -> Prediction {
         let names = row.keys.sorted()
         let table: DataTable
         do {
             table = try DataTable(columnNames: names, rows: [names.map { row[$0]!.isEmpty ? nil : row[$0] }], source: "row")
-        } catch { throw .csv(error) }
+        } catch { throw .table(.csv(error)) }
         return try predict(rows: table)[0]
     }
 
@@ -82,31 +84,49 @@ extension Predictor {
     ///
     /// - Parameter table: Rows with (at least) the columns the preprocessing was fitted on.
     /// - Returns: One prediction per row, in order.
-    /// - Throws: ``TabularError/notATableModel(takes:)`` for a model that does not take table rows
-    ///   (an image model: preprocess with ``ImagePreprocessing`` and call ``predict(inputs:)``),
-    ///   or the preprocessing's error naming the line and column it cannot read.
-    public func predict(rows table: DataTable) throws(TabularError) -> [Prediction] {
-        guard case .tabular(let prep) = preprocessing else { throw .notATableModel(takes: preprocessing.kindName) }
-        return predict(inputs: try prep.transform(table, targets: false).inputs)
+    /// - Throws: ``PredictionError/table(_:)`` with ``TabularError/notATableModel(takes:)`` for a
+    ///   model that does not take table rows (an image model: preprocess with
+    ///   ``ImagePreprocessing`` and call ``predict(inputs:)``), or with the preprocessing's error
+    ///   naming the line and column it cannot read; ``PredictionError/notFinite(row:)`` when the
+    ///   model's output for a row is not a number.
+    public func predict(rows table: DataTable) throws(PredictionError) -> [Prediction] {
+        guard case .tabular(let prep) = preprocessing else { throw .table(.notATableModel(takes: preprocessing.kindName)) }
+        let inputs: Tensor
+        do { inputs = try prep.transform(table, targets: false).inputs } catch { throw .table(error) }
+        return try predict(inputs: inputs)
     }
 
     /// Predicts from inputs that are already preprocessed (`[rows, ...]`), in batches of 1024,
     /// with the model in evaluation mode.
     ///
     /// ```swift
-    /// let predictions = learner.predict(inputs: images)
+    /// let predictions = try learner.predict(inputs: images)
     /// ```
     ///
     /// - Parameter inputs: A batch the model accepts, rows first.
     /// - Returns: One prediction per row, in order.
-    public func predict(inputs: Tensor) -> [Prediction] {
+    /// - Throws: ``PredictionError/inputShape(found:reason:)`` when the model cannot take the
+    ///   inputs (its layers' shape rule says why), ``PredictionError/notFinite(row:)`` when an
+    ///   output is NaN or infinite.
+    public func predict(inputs: Tensor) throws(PredictionError) -> [Prediction] {
         model.eval()
+        let outputCount = task == .classification ? classes.count : 1
+        // The layers' own shape rule, before anything runs (a module type without one runs as it is).
+        let output: [Int]?
+        do { output = try model.outputShape(for: inputs.shape) } catch {
+            if !error.hasNoRule { throw .inputShape(found: inputs.shape, reason: "\(error)") }
+            output = nil
+        }
+        if let output, output != [inputs.shape.first ?? 0, outputCount] {
+            throw .inputShape(found: inputs.shape, reason: "the model gives \(output), expected [rows, \(outputCount)]")
+        }
         var results: [Prediction] = []
         let rows = inputs.shape.first ?? 0
         var start = 0
         while start < rows {
             let end = Swift.min(rows, start + 1024)
             let outputs = noGrad { model(inputs.slice([.range(start, end, step: 1)])) }
+            if let bad = outputs.scalars.firstIndex(where: { !$0.isFinite }) { throw .notFinite(row: start + bad / Swift.max(outputCount, 1)) }
             results += decode(outputs)
             start = end
         }

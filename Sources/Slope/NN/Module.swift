@@ -58,6 +58,20 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
         throw ShapeError(noRuleFor: self, input: input)
     }
 
+    /// Checks values just loaded into this module's own parameters and buffers (from a file)
+    /// against the rule its `forward` relies on, beyond being finite, which loading checks for
+    /// every tensor: batch norm's running variance plus ε must be positive. The default accepts
+    /// any finite values.
+    ///
+    /// ```swift
+    /// norm.runningVar.assign(Tensor([-1, 1]))
+    /// norm.checkLoadedValues()   // (name: "running_var", expected: "values with running_var + ε > 0 (ε = 1e-05)", found: "-1.0 at index 0")
+    /// ```
+    ///
+    /// - Returns: the own tensor's key name (as `ownParameters()`/`ownBuffers()` give it), what its
+    ///   values must be and what was found; `nil` when the values are acceptable.
+    open func checkLoadedValues() -> (name: String, expected: String, found: String)? { nil }
+
     /// Calls `forward(_:)`.
     ///
     /// ```swift

@@ -94,6 +94,9 @@ public struct ModuleSpec: Sendable {
     /// stores (so a damaged or hostile manifest cannot demand an absurd model before its tensors
     /// are compared).
     public let valueBudget: Int
+    /// Module types this read may build besides the registered ones (export's check of what it
+    /// is about to write knows the types of the model it writes).
+    let extraTypes: [String: any ModuleArchitecture.Type]
 
     /// Describes a live module (and its children) for writing.
     ///
@@ -116,6 +119,7 @@ public struct ModuleSpec: Sendable {
         self.file = ""
         self.location = "architecture"
         self.valueBudget = Int.max
+        self.extraTypes = [:]
     }
 
     /// Reads a spec from its JSON form.
@@ -125,8 +129,10 @@ public struct ModuleSpec: Sendable {
     ///   - path: the module's dotted path.
     ///   - file: the file's name, for messages.
     ///   - valueBudget: the most values the model may hold.
+    ///   - extraTypes: types that may be built besides the registered ones.
     /// - Throws: `ModelFileError.manifest` naming the field.
-    init(reading reader: JSONReader, path: String, file: String, valueBudget: Int) throws(ModelFileError) {
+    init(reading reader: JSONReader, path: String, file: String, valueBudget: Int,
+         extraTypes: [String: any ModuleArchitecture.Type] = [:]) throws(ModelFileError) {
         do {
             _ = try reader.members(allowed: ["type", "config", "children"])
             let type = try reader["type"].string()
@@ -139,7 +145,7 @@ public struct ModuleSpec: Sendable {
                 _ = try entry.members(allowed: ["name", "module"])
                 let name = try entry["name"].string()
                 children.append((name, try ModuleSpec(reading: entry["module"], path: path.isEmpty ? name : path + "." + name,
-                                                      file: file, valueBudget: valueBudget)))
+                                                      file: file, valueBudget: valueBudget, extraTypes: extraTypes)))
             }
             self.type = type
             self.configuration = configuration
@@ -155,6 +161,7 @@ public struct ModuleSpec: Sendable {
         self.file = file
         self.location = reader.path
         self.valueBudget = valueBudget
+        self.extraTypes = extraTypes
     }
 
     /// The JSON form: `{"type": ..., "config": {...}, "children": [{"name": ..., "module": ...}]}`.
@@ -250,7 +257,7 @@ public enum ModuleRegistry {
     /// - Throws: `ModelFileError.unknownModuleType` (listing the known types) when no type of that
     ///   name is registered, or the type's own `ModelFileError` for its settings or children.
     public static func make(_ spec: ModuleSpec) throws(ModelFileError) -> Module {
-        guard let type = types.withLock({ $0[spec.type] }) else {
+        guard let type = types.withLock({ $0[spec.type] }) ?? spec.extraTypes[spec.type] else {
             throw .unknownModuleType(file: spec.file, path: spec.path, type: spec.type, known: knownTypes)
         }
         return try type.make(from: spec)

@@ -80,7 +80,7 @@ public class Adam: Optimizer, @unchecked Sendable {
     }
 
     /// Per-parameter step counts (PyTorch keeps one per parameter).
-    private var steps: [Int] = []
+    @exclusivity(unchecked) private var steps: [Int] = []
 
     /// One Adam (or AdamW) step for parameter `index`, in place, with PyTorch's bias correction
     /// by this parameter's own step count `t`; keeps `exp_avg` and `exp_avg_sq` as its state.

@@ -14,10 +14,10 @@ open class Optimizer: @unchecked Sendable {
     /// The learning rate; schedules change it between steps.
     public var lr: Float
     /// Steps taken so far.
-    public private(set) var stepCount = 0
+    @exclusivity(unchecked) public private(set) var stepCount = 0
     /// Per-parameter state buffers, by parameter position, then by name (`momentum_buffer`,
     /// `exp_avg`, `exp_avg_sq`).
-    var slots: [[String: [Float]]]
+    @exclusivity(unchecked) var slots: [[String: [Float]]]
 
     /// Makes an optimizer over named parameters.
     ///

@@ -15,32 +15,37 @@ import CSlope
 /// ```
 public final class Tensor: @unchecked Sendable {
     // MARK: - Storage
+    //
+    // The stored properties opt out of run-time exclusivity checks: every op reads and writes
+    // them (a `swift_beginAccess`/`swift_endAccess` pair per access otherwise, which is most of a
+    // tiny op's cost), the ops never overlap two accesses to one tensor, and a package dependency
+    // cannot turn the checks off module-wide (`-enforce-exclusivity=unchecked` is an unsafe flag).
 
     /// The shape: one size per dimension, `[]` for a scalar.
-    public internal(set) var shape: [Int]
+    @exclusivity(unchecked) public internal(set) var shape: [Int]
     /// The values, row-major.
-    @usableFromInline var storage: [Float]
+    @exclusivity(unchecked) @usableFromInline var storage: [Float]
 
     // MARK: - Autograd state
 
     /// Whether gradients flow to (a leaf) or through (a result) this tensor.
-    public internal(set) var requiresGrad: Bool
+    @exclusivity(unchecked) public internal(set) var requiresGrad: Bool
     /// The accumulated gradient of a leaf after `backward()`; `nil` until the first backward.
-    public var grad: Tensor?
+    @exclusivity(unchecked) public var grad: Tensor?
     /// How this tensor was made, for results that require grad; `nil` for leaves and constants.
-    var gradFunction: GradFunction?
+    @exclusivity(unchecked) var gradFunction: GradFunction?
     /// The op that made this result (for messages and printing); empty for leaves.
-    var opName: StaticString = ""
+    @exclusivity(unchecked) var opName: StaticString = ""
     /// Creation order of recorded results: every result is numbered after its inputs, so
     /// backward can visit nodes in decreasing order without a separate topological sort.
-    var sequence = 0
+    @exclusivity(unchecked) var sequence = 0
     /// Keep `.grad` on this non-leaf during backward (see `retainGrad()`).
-    var retainsGrad = false
+    @exclusivity(unchecked) var retainsGrad = false
     /// Gradient collected for this tensor while a backward pass is running. It may be the very
     /// tensor a pullback returned (shared, never mutated in place).
-    var pendingGrad: Tensor?
+    @exclusivity(unchecked) var pendingGrad: Tensor?
     /// Marks this tensor as visited by the backward pass with that number.
-    var visitMark = 0
+    @exclusivity(unchecked) var visitMark = 0
 
     // MARK: - Creation
 

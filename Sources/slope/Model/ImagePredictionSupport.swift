@@ -5,11 +5,7 @@ import Slope
 enum ImagePredictionSupport {
     static func predict(_ loaded: ExportedModel, model: String, input: String, json: Bool) throws {
         guard case .image(let prep) = loaded.preprocessing else { return }
-        let pixels = prep.height.multipliedReportingOverflow(by: prep.width)
-        guard !pixels.overflow, pixels.partialValue <= InputLimits.imagePixels.value else {
-            throw CommandError("\(model): the model's preprocessing resizes images to \(prep.width)x\(prep.height) pixels, "
-                + "more than the limit of \(InputLimits.imagePixels) pixels")
-        }
+        // Loading refused a preprocessing size beyond InputLimits.imagePixels.
         let kind = FileBytes.kind(of: input)
         if kind == .missing { throw CommandError("\(input): no such file or folder") }
         var files = [input]
@@ -22,8 +18,11 @@ enum ImagePredictionSupport {
         for file in files {
             let pixels: [Float]
             do { pixels = try prep.load(path: file) } catch { throw CommandError("\(error)") }
-            let prediction = loaded.predict(inputs: Tensor(shape: [1, prep.channels, prep.height, prep.width], scalars: pixels))[0]
-            try PredictCommand.requireFinite(prediction, model: model, input: file)
+            let prediction: Prediction
+            do { prediction = try loaded.predict(inputs: Tensor(shape: [1, prep.channels, prep.height, prep.width], scalars: pixels))[0] } catch {
+                if case .notFinite = error { throw PredictCommand.notFinite(model: model, input: file) }
+                throw CommandError("\(model): \(error)")
+            }
             if json {
                 print(JSON.object([("file", .string(file))] + (prediction.json.objectValue ?? [])))
             } else {

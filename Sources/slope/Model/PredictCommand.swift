@@ -26,12 +26,12 @@ struct PredictCommand: ParsableCommand {
     private func predictTable(_ loaded: ExportedModel) throws {
         let table: DataTable
         let predictions: [Prediction]
-        do {
-            table = try CSVReader().read(contentsOfFile: input)
-            predictions = try loaded.predict(rows: table)
-        } catch { throw CommandError("\(error)") }
-        for (row, prediction) in predictions.enumerated() {
-            try PredictCommand.requireFinite(prediction, model: model, input: "\(input) line \(table.lineNumbers[row])")
+        do { table = try CSVReader().read(contentsOfFile: input) } catch { throw CommandError("\(error)") }
+        do { predictions = try loaded.predict(rows: table) } catch {
+            if case .notFinite(let row) = error {
+                throw PredictCommand.notFinite(model: model, input: "\(input) line \(table.lineNumbers[row])")
+            }
+            throw CommandError("\(error)")
         }
         if json {
             for prediction in predictions { print(prediction.json) }
@@ -50,13 +50,10 @@ struct PredictCommand: ParsableCommand {
 }
 
 extension PredictCommand {
-    /// Refuses a prediction that is not a number (a damaged model file, or weights that are not
+    /// The refusal of a prediction that is not a number (a model file whose weights are not
     /// finite): an error naming the model and the input, never a label with `null` probabilities.
-    static func requireFinite(_ prediction: Prediction, model: String, input: String) throws {
-        let finite = (prediction.value ?? 0).isFinite && prediction.probabilities.allSatisfy { $0.probability.isFinite }
-        guard finite else {
-            throw CommandError("\(model): the model predicts NaN for \(input); the file is damaged or its weights are not finite numbers")
-        }
+    static func notFinite(model: String, input: String) -> CommandError {
+        CommandError("\(model): the model predicts NaN for \(input); the file is damaged or its weights are not finite numbers")
     }
 }
 

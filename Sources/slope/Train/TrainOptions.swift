@@ -103,6 +103,17 @@ extension DataOptions {
         case .tabular(let prep):
             try DataOptions.checkTabularSize(inputs: prep.inputWidth, hidden: hidden, outputs: loaders.outputCount,
                                              batchSize: Swift.min(loaders.train.batchSize, loaders.train.dataset.count))
+            // The tabular model's own settings rule, before anything is allocated (10,001
+            // categorical columns are more than a TabularModel, and so a model file, takes).
+            let settings = TabularModel.Settings(cardinalities: prep.categorical.map(\.vocabulary.count),
+                                                 continuousCount: prep.continuous.count, outputCount: loaders.outputCount,
+                                                 hiddenSizes: hidden, dropout: dropout)
+            do { try settings.validate() } catch {
+                if error.setting == "hiddenSizes" || error.setting == "dropout" {
+                    throw CommandError("--\(error.setting == "dropout" ? "dropout" : "layers"): TabularModel \(error)")
+                }
+                throw CommandError("\(TabularError.modelTooLarge(file: path, reason: "TabularModel \(error)"))")
+            }
             return tabularLearner(data: loaders, layers: hidden, dropout: dropout, weightDecay: weightDecay, seed: seed)
         case .image(let prep):
             let learner = visionLearner(data: loaders, seed: seed, weightDecay: weightDecay)

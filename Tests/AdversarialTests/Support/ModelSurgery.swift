@@ -21,8 +21,18 @@ enum ModelSurgery {
         return bytes + text + data
     }
 
+    /// A model file's bytes with its checksums computed afresh (what a crafted file does, so that
+    /// a case reaches the load check it is about rather than the checksum), or nil when the bytes
+    /// are not a model file with a JSON manifest.
+    static func reseal(_ bytes: [UInt8]) -> [UInt8]? {
+        guard let contents = try? SafeTensors.decode(bytes, file: "reseal"), let text = contents.metadata["slope"],
+              let manifest = try? JSONParser.parse(Array(text.utf8)), manifest.objectValue != nil else { return nil }
+        return ModelFileChecksum.encodeModelFile(contents.tensors, manifest: manifest)
+    }
+
     /// Copies the model at `path` to `name` in the workspace with its manifest (the JSON text in
-    /// `__metadata__.slope`) rewritten by `edit`; the path of the copy, or nil.
+    /// `__metadata__.slope`) rewritten by `edit` and its checksums recomputed; the path of the
+    /// copy, or nil.
     static func rewriteManifest(of path: String, as name: String, _ edit: (String) -> String) -> String? {
         guard let original = FileManager.default.contents(atPath: path), let (header, data) = split([UInt8](original)),
               let parsed = try? JSONParser.parse(Array(header.utf8), maxDepth: 16), case .object(let pairs) = parsed else { return nil }
@@ -33,18 +43,55 @@ enum ModelSurgery {
                 return (name, .string(edit(manifest)))
             }))
         }
-        return Fixtures.shared.bytes(name, join(header: JSON.object(rebuilt).description, data: data))
+        let edited = join(header: JSON.object(rebuilt).description, data: data)
+        return Fixtures.shared.bytes(name, reseal(edited) ?? edited)
     }
 
-    /// Copies the model at `path` with tensor byte `index` (counted from the start of the tensor
-    /// data) set to the bytes of a float `value` at that 4-byte-aligned position.
-    static func setFloat(in path: String, as name: String, element: Int, to value: Float) -> String? {
+    /// Copies the model at `path` with float `element` of the tensor data (counted from its start)
+    /// set to `value`, with the checksums recomputed when `reseal` is true (a crafted file) and
+    /// left as they were otherwise (a damaged one).
+    static func setFloat(in path: String, as name: String, element: Int, to value: Float, reseal resealing: Bool = true) -> String? {
         guard let original = FileManager.default.contents(atPath: path), let (header, data) = split([UInt8](original)) else { return nil }
         var tensors = data
         let offset = element * 4
         guard offset + 4 <= tensors.count else { return nil }
         withUnsafeBytes(of: value.bitPattern.littleEndian) { for i in 0..<4 { tensors[offset + i] = $0[i] } }
-        return Fixtures.shared.bytes(name, join(header: header, data: tensors))
+        let edited = join(header: header, data: tensors)
+        return Fixtures.shared.bytes(name, resealing ? reseal(edited) ?? edited : edited)
+    }
+}
+
+extension ModelSurgery {
+    /// The byte span of the first tensor (in the header's order) whose key starts with
+    /// `keyPrefix`, counted from the start of the file, with its key.
+    static func span(in bytes: [UInt8], keyPrefix: String) -> (key: String, range: Range<Int>)? {
+        guard let (header, _) = split(bytes), let parsed = try? JSONParser.parse(Array(header.utf8), maxDepth: 16),
+              case .object(let pairs) = parsed else { return nil }
+        let start = 8 + header.utf8.count
+        for (key, value) in pairs where key != "__metadata__" && key.hasPrefix(keyPrefix) {
+            guard let offsets = value["data_offsets"]?.arrayValue, offsets.count == 2,
+                  let begin = offsets[0].numberValue, let end = offsets[1].numberValue else { return nil }
+            return (key, (start + Int(begin))..<(start + Int(end)))
+        }
+        return nil
+    }
+
+    /// Copies the model at `path` with float `index` of the first tensor whose key starts with
+    /// `keyPrefix` set to `value`, checksums recomputed (a crafted file).
+    static func setValue(in path: String, as name: String, keyPrefix: String, index: Int, to value: Float) -> String? {
+        guard var bytes = FileManager.default.contents(atPath: path).map([UInt8].init),
+              let (_, range) = span(in: bytes, keyPrefix: keyPrefix), range.count >= 4 * (index + 1) else { return nil }
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { for i in 0..<4 { bytes[range.lowerBound + 4 * index + i] = $0[i] } }
+        return Fixtures.shared.bytes(name, reseal(bytes) ?? bytes)
+    }
+
+    /// Copies the model at `path` with one bit flipped in the middle of the first tensor whose key
+    /// starts with `keyPrefix`, checksums left as they were (a damaged file).
+    static func flipBit(in path: String, as name: String, keyPrefix: String) -> String? {
+        guard var bytes = FileManager.default.contents(atPath: path).map([UInt8].init),
+              let (_, range) = span(in: bytes, keyPrefix: keyPrefix), !range.isEmpty else { return nil }
+        bytes[range.lowerBound + range.count / 2] ^= 0x04
+        return Fixtures.shared.bytes(name, bytes)
     }
 }
 

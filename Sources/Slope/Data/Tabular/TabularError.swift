@@ -31,6 +31,12 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
     case tooFewTrainingRows(file: String, rows: Int, validRows: Int)
     /// A batch size below 2 (the tabular model's batch norm needs two rows per batch).
     case batchTooSmall(size: Int)
+    /// A continuous column whose values Normalize cannot bring into Float range (or whose fitted
+    /// mean and std a model file cannot hold).
+    case notNormalizable(file: String, column: String, reason: String)
+    /// The table gives a model that a model file cannot describe (more categorical columns than
+    /// a `TabularModel` takes, a vocabulary too large): the model's own settings rule.
+    case modelTooLarge(file: String, reason: String)
     /// Table rows were given to a model whose preprocessing takes other inputs (`image` or
     /// `tensor`, as ``Preprocessing/kindName`` names them).
     case notATableModel(takes: String)
@@ -71,6 +77,11 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
                 + "training needs at least 2 (batch norm); lower --valid-pct or add rows"
         case .batchTooSmall(let size):
             return "--batch-size \(size) is too small for a tabular model: its batch norm needs at least 2 rows per batch; use 2 or more"
+        case .notNormalizable(let file, let column, let reason):
+            return "\(file): continuous column `\(column)` cannot be normalised in 32-bit floats: \(reason); "
+                + "rescale the column, or leave it out with --ignore"
+        case .modelTooLarge(let file, let reason):
+            return "\(file): the table gives a tabular model Slope cannot build: \(reason); leave columns out with --ignore"
         case .notATableModel(let kind):
             return "predict(rows:): this model takes \(kind) inputs, not table rows; preprocess them and call predict(inputs:)"
         }

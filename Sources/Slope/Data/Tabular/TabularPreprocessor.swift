@@ -116,7 +116,9 @@ public struct TabularPreprocessor: Sendable, Equatable {
             let mean = filled.reduce(0, +) / Double(Swift.max(filled.count, 1))
             let variance = filled.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(Swift.max(filled.count - 1, 1))
             let std = variance > 0 ? variance.squareRoot() : 1
-            continuous.append(Continuous(name: name, fill: fill, mean: mean, std: std))
+            let fitted = Continuous(name: name, fill: fill, mean: mean, std: std)
+            try checkNormalizable(fitted, values: filled, table: table)
+            continuous.append(fitted)
             if present.count < values.count {
                 categorical.append(Categorical(name: name + "_na", vocabulary: [missing, "False", "True"], indicatorOf: name))
             }
@@ -263,6 +265,25 @@ public struct TabularPreprocessor: Sendable, Equatable {
     public func decodeRegression(_ value: Float) -> Double { Double(value) * targetStd + targetMean }
 
     // MARK: - Helpers
+
+    /// Refuses a continuous column that a model file could not hold or that Normalize would turn
+    /// into infinities: its fitted values must pass the rule loading applies
+    /// (``Continuous/init(reading:)``), and every training value must normalise to a finite Float.
+    ///
+    /// - Parameters:
+    ///   - column: the fitted column.
+    ///   - values: its training values, missing ones filled.
+    ///   - table: the table, for the file name and line numbers.
+    /// - Throws: ``TabularError/notNormalizable(file:column:reason:)``.
+    static func checkNormalizable(_ column: Continuous, values: [Double], table: DataTable) throws(TabularError) {
+        do { _ = try Continuous(reading: JSONReader(column.json)) } catch {
+            throw .notNormalizable(file: table.source, column: column.name, reason: "its \(error.path) is \(error.found), expected \(error.expected)")
+        }
+        for (value, line) in zip(values, table.lineNumbers) where !Float((value - column.mean) / column.std).isFinite {
+            throw .notNormalizable(file: table.source, column: column.name,
+                                   reason: "line \(line)'s value \(value) normalises to more than a Float holds (mean \(column.mean), std \(column.std))")
+        }
+    }
 
     /// Checks the column options against the table and each other: every named column exists,
     /// the target is none of them, and no column is named twice (within or across options).

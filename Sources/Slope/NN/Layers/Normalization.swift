@@ -99,6 +99,16 @@ public class BatchNorm: Module, @unchecked Sendable {
         return output
     }
 
+    /// The running variance plus ε must be positive for every channel (evaluation divides by
+    /// its square root).
+    ///
+    /// - Returns: `running_var`, the rule and the first value that breaks it; `nil` when all pass.
+    public override func checkLoadedValues() -> (name: String, expected: String, found: String)? {
+        let variances = runningVar.storage
+        guard let index = variances.firstIndex(where: { !($0 + epsilon > 0) }) else { return nil }
+        return ("running_var", "values with running_var + ε > 0 (ε = \(epsilon))", "\(variances[index]) at index \(index)")
+    }
+
     /// The input's shape, which must have an accepted rank and `features` channels on axis 1;
     /// in training mode, also more than one value per channel.
     ///
