@@ -63,7 +63,7 @@ struct TorchMoreFixturesTests {
         var worst = 0.0
         for (image, reference) in zip(images, expected) {
             let pixels = try prep.load(path: TorchFixtures.path(image))
-            let prediction = loaded.predict(inputs: Tensor(shape: [1, 3, 24, 32], scalars: pixels))[0]
+            let prediction = try loaded.predict(inputs: Tensor(shape: [1, 3, 24, 32], scalars: pixels))[0]
             worst = max(worst, zip(prediction.probabilities, reference).map { abs($0.probability - $1) }.max() ?? .nan)
         }
         print("\(name): max probability difference from fastai \(worst)")
