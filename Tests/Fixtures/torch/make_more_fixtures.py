@@ -9,7 +9,7 @@ import sys, os, json, io, zipfile, warnings
 warnings.filterwarnings("ignore")
 import numpy as np, torch, torchvision
 from PIL import Image
-OUT = sys.argv[1]; os.makedirs(OUT, exist_ok=True)
+OUT = os.path.abspath(sys.argv[1]); os.makedirs(OUT, exist_ok=True)
 torch.manual_seed(0); torch.set_num_threads(1)
 
 def save_json(name, obj):
@@ -39,18 +39,15 @@ def dtypes():
     # The same archive rewritten big-endian: each storage's elements byte-swapped, byteorder "big".
     src = zipfile.ZipFile(os.path.join(OUT, "dtypes.pth"))
     sizes = {}
-    import pickletools
     pkl = [n for n in src.namelist() if n.endswith("data.pkl")][0]
-    for op, arg, _ in pickletools.genops(src.read(pkl)):
-        pass
     elem = {"FloatStorage": 4, "DoubleStorage": 8, "HalfStorage": 2, "BFloat16Storage": 2, "LongStorage": 8, "IntStorage": 4,
             "ShortStorage": 2, "CharStorage": 1, "ByteStorage": 1, "BoolStorage": 1}
-    # storage key -> element size, from the pickle's persistent ids
-    class U(__import__("pickle").Unpickler):
-        def find_class(self, m, n): return n
+    # storage key -> element size, from the pickle's persistent ids (an unpickler that builds nothing)
+    import pickle
+    class U(pickle.Unpickler):
+        def find_class(self, m, n): return n if n.endswith("Storage") else (lambda *a, **k: None)
         def persistent_load(self, pid): sizes[pid[2]] = elem[pid[1]]; return None
-    try: U(io.BytesIO(src.read(pkl))).load()
-    except Exception: pass
+    U(io.BytesIO(src.read(pkl))).load()
     out = zipfile.ZipFile(os.path.join(OUT, "dtypes_big_endian.pth"), "w", zipfile.ZIP_STORED)
     for name in src.namelist():
         data = src.read(name)
@@ -90,11 +87,13 @@ def vision_export():
         tests = []
         for j, (w, h) in enumerate([(44, 30), (20, 50), (64, 64), (17, 9)]):
             a = rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
-            f = f"{root}/test/{j}-{w}x{h}.png"; Image.fromarray(a).save(f); tests.append(f)
+            f = f"{root}/test/{name}-{j}-{w}x{h}.png"; Image.fromarray(a).save(f); tests.append(f)
         preds, _ = loaded.get_preds(dl=loaded.dls.test_dl(tests))
         save_json(f"{name}.json", {"model": f"{name}.pkl", "classes": list(loaded.dls.vocab), "images": [os.path.relpath(f, OUT) for f in tests],
                                    "predictions": preds.tolist()})
     import shutil; shutil.rmtree(f"{root}/train")
 
 if __name__ == "__main__":
-    blocks(); dtypes(); vision_export(); print("saved to", OUT)
+    which = sys.argv[2:] or ["blocks", "dtypes", "vision_export"]
+    for name in which: globals()[name]()
+    print("saved to", OUT)
