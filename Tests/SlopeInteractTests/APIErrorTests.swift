@@ -150,7 +150,10 @@ struct APIErrorTests {
         try await makeApplication().test(.live) { client in
             let id = try await client.newSession().session
             _ = try await client.call(.post, "/api/params?session=\(id)", #"{"a":"#)
-            _ = try await client.call(.post, "/api/params?session=\(id)", String(repeating: "x", count: 100_000))
+            // The server may answer 413 and close the connection before the client has sent the
+            // whole oversized body; the client then sees a closed channel. Either is a refusal:
+            // what this test checks is that the server answers the requests after it.
+            _ = try? await client.call(.post, "/api/params?session=\(id)", String(repeating: "x", count: 100_000))
             _ = try await client.call(.get, "/api/run?session=\(id)")
             _ = try await client.call(.post, "/api/step?session=\(id)", #"{"lr":1e300}"#)
             let state = try await client.call(.get, "/api/state?session=\(id)")
