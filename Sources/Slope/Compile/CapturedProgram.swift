@@ -10,23 +10,25 @@ final class CapturedProgram {
 
     /// Slot pointers: owned buffers, and the parameters' storage while a pass runs.
     private let table: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    // The stored `var`s below opt out of run-time exclusivity checks (see `Tensor`): a replay
+    // reads them on every step and never overlaps two accesses.
     /// Buffers this program allocated (freed with it).
-    private var owned: [UnsafeMutableRawPointer] = []
+    @exclusivity(unchecked) private var owned: [UnsafeMutableRawPointer] = []
     /// Number of slots in use.
-    private var slotCount = 0
+    @exclusivity(unchecked) private var slotCount = 0
     /// Slot capacity of `table`.
     private let capacity: Int
 
-    private var forwardKernels: [Kernel] = []
-    private var backwardKernels: [Kernel] = []
+    @exclusivity(unchecked) private var forwardKernels: [Kernel] = []
+    @exclusivity(unchecked) private var backwardKernels: [Kernel] = []
     /// Parameters whose storage is bound to a slot during each pass.
-    private var bound: [(tensor: Tensor, slot: Int)] = []
+    @exclusivity(unchecked) private var bound: [(tensor: Tensor, slot: Int)] = []
     /// The slot of each input and its size.
-    private var inputSlots: [(slot: Int, count: Int)] = []
+    @exclusivity(unchecked) private var inputSlots: [(slot: Int, count: Int)] = []
     /// The loss's value slot and gradient slot.
-    private var lossSlot = 0, lossGradientSlot = 0
+    @exclusivity(unchecked) private var lossSlot = 0, lossGradientSlot = 0
     /// The gradient slot of each optimizer parameter (by position) that receives one.
-    private var parameterGradients: [(slot: Int, count: Int)?] = []
+    @exclusivity(unchecked) private var parameterGradients: [(slot: Int, count: Int)?] = []
     /// Points at a valid address for empty tensors.
     private let placeholder = UnsafeMutablePointer<Float>.allocate(capacity: 1)
 

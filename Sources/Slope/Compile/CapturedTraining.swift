@@ -16,9 +16,9 @@ public final class CapturedTraining {
     public let optimizer: Optimizer
     private let loss: ([Tensor]) -> Tensor
     /// Captured steps by input shapes; `nil` where the capture refused.
-    private var steps: [[[Int]]: CapturedStep?] = [:]
+    @exclusivity(unchecked) private var steps: [[[Int]]: CapturedStep?] = [:]
     /// Why the last refused capture was refused, if one was.
-    public private(set) var lastRefusal: CaptureError?
+    @exclusivity(unchecked) public private(set) var lastRefusal: CaptureError?
 
     /// Training of `loss` (from a batch's tensors) with `optimizer`.
     ///
