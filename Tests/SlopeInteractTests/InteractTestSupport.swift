@@ -69,6 +69,12 @@ extension APIResponse {
 func makeApplication(_ configure: (inout InteractConfiguration) -> Void = { _ in }) -> Application<InteractResponder> {
     var configuration = InteractConfiguration()
     configuration.port = 0
+    // The server closes a connection that takes over 10 s for a request (30 s idle). In the full
+    // parallel `swift test`, tests that block while child processes run can keep a live test's
+    // client from running for that long, and the server then closes its connection mid-test
+    // ("I/O on closed channel", "connection reset"). These tests are not about the timeouts (the
+    // adversarial suite checks those against the real binary), so they get a generous one.
+    configuration.connectionLimits.requestTimeout = .seconds(300)
     configure(&configuration)
     return InteractServer(configuration: configuration).makeApplication()
 }
