@@ -45,7 +45,7 @@ public protocol ModuleArchitecture: Module {
     static var typeName: String { get }
     /// The settings this module was made with.
     var settings: Settings { get }
-    /// Makes the module from validated settings, with placeholder parameters (a rebuild from a
+    /// Makes the module from validated settings, with seed-0 initial parameters (a rebuild from a
     /// file loads the file's values afterwards).
     ///
     /// - Parameter settings: Settings that pass `validate()` (initialisers `require` it).
@@ -53,7 +53,7 @@ public protocol ModuleArchitecture: Module {
     /// Builds the module a file describes; by default from the spec's settings alone.
     ///
     /// - Parameter spec: The module as read from the file: type, settings and children.
-    /// - Returns: The module, with placeholder parameters.
+    /// - Returns: The module, with seed-0 initial parameters.
     /// - Throws: `ModelFileError` naming the file and key when the settings or children are not
     ///   acceptable.
     static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module
@@ -63,7 +63,7 @@ extension ModuleArchitecture {
     /// Reads, validates and budget-checks the spec's settings, then calls `init(settings:)`.
     ///
     /// - Parameter spec: the module as written in the file.
-    /// - Returns: the module, with placeholder parameters.
+    /// - Returns: the module, with seed-0 initial parameters.
     /// - Throws: `ModelFileError.manifest` naming the setting's key.
     public static func make(from spec: ModuleSpec) throws(ModelFileError) -> Module {
         Self(settings: try spec.settings(Settings.self))
@@ -253,7 +253,7 @@ public enum ModuleRegistry {
     /// Builds the module a spec describes.
     ///
     /// - Parameter spec: The module as read from the file.
-    /// - Returns: The module, built by its registered type's `make(from:)`, with placeholder parameters.
+    /// - Returns: The module, built by its registered type's `make(from:)`, with seed-0 initial parameters.
     /// - Throws: `ModelFileError.unknownModuleType` (listing the known types) when no type of that
     ///   name is registered, or the type's own `ModelFileError` for its settings or children.
     public static func make(_ spec: ModuleSpec) throws(ModelFileError) -> Module {

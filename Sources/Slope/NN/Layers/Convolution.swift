@@ -118,7 +118,7 @@ public final class Conv2d: Module, ModuleArchitecture, @unchecked Sendable {
                   generator: &generator)
     }
 
-    /// Makes the layer with placeholder parameters (seed 0), as a rebuild from a file does.
+    /// Makes the layer with seed-0 initial parameters, as a rebuild from a file does.
     ///
     /// - Parameter settings: the layer's settings.
     public convenience init(settings: Settings) {

@@ -65,7 +65,7 @@ public final class Embedding: Module, ModuleArchitecture, @unchecked Sendable {
         self.init(settings: Settings(count: count, dimension: dimension), std: std, generator: &generator)
     }
 
-    /// Makes the table with placeholder values (seed 0), as a rebuild from a file does.
+    /// Makes the table with seed-0 initial values, as a rebuild from a file does.
     ///
     /// - Parameter settings: the table's size.
     public convenience init(settings: Settings) {

@@ -82,7 +82,7 @@ public final class Linear: Module, ModuleArchitecture, @unchecked Sendable {
         self.init(settings: Settings(inputFeatures: inputFeatures, outputFeatures: outputFeatures, bias: bias), generator: &generator)
     }
 
-    /// Makes a layer with placeholder parameters (seed 0), as a rebuild from a file does.
+    /// Makes a layer with seed-0 initial parameters, as a rebuild from a file does (the file's tensors then replace them).
     ///
     /// - Parameter settings: the layer's settings.
     public convenience init(settings: Settings) {

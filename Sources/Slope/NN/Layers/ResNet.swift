@@ -88,7 +88,7 @@ public final class BasicBlock: Module, ModuleArchitecture, @unchecked Sendable {
             : nil
     }
 
-    /// Makes the block with placeholder parameters (seed 0), as a rebuild from a file does.
+    /// Makes the block with seed-0 initial parameters, as a rebuild from a file does (the file's tensors then replace them).
     ///
     /// - Parameter settings: the block's settings.
     public convenience init(settings: Settings) {
@@ -236,7 +236,7 @@ public final class Bottleneck: Module, ModuleArchitecture, @unchecked Sendable {
             : nil
     }
 
-    /// Makes the block with placeholder parameters (seed 0), as a rebuild from a file does.
+    /// Makes the block with seed-0 initial parameters, as a rebuild from a file does (the file's tensors then replace them).
     ///
     /// - Parameter settings: the block's settings.
     public convenience init(settings: Settings) {
@@ -404,7 +404,7 @@ public final class ResNet: Module, ModuleArchitecture, @unchecked Sendable {
         fc = Linear(inputFeatures: 512 * settings.expansion, outputFeatures: settings.classes, generator: &generator)
     }
 
-    /// Makes the network with placeholder parameters (seed 0), as a rebuild from a file does.
+    /// Makes the network with seed-0 initial parameters, as a rebuild from a file does (the file's tensors then replace them).
     ///
     /// - Parameter settings: the network's settings.
     public convenience init(settings: Settings) {
@@ -412,17 +412,17 @@ public final class ResNet: Module, ModuleArchitecture, @unchecked Sendable {
         self.init(settings: settings, generator: &rng)
     }
 
-    /// torchvision's `resnet18` (basic blocks, `[2, 2, 2, 2]`), placeholder weights.
+    /// torchvision's `resnet18` (basic blocks, `[2, 2, 2, 2]`), seed-0 initial weights (load a checkpoint for trained ones).
     ///
     /// - Parameter classes: outputs of `fc`.
     /// - Returns: the network.
     public static func resnet18(classes: Int = 1000) -> ResNet { ResNet(settings: Settings(block: "basic", layers: [2, 2, 2, 2], classes: classes)) }
-    /// torchvision's `resnet34` (basic blocks, `[3, 4, 6, 3]`), placeholder weights.
+    /// torchvision's `resnet34` (basic blocks, `[3, 4, 6, 3]`), seed-0 initial weights (load a checkpoint for trained ones).
     ///
     /// - Parameter classes: outputs of `fc`.
     /// - Returns: the network.
     public static func resnet34(classes: Int = 1000) -> ResNet { ResNet(settings: Settings(block: "basic", layers: [3, 4, 6, 3], classes: classes)) }
-    /// torchvision's `resnet50` (bottleneck blocks, `[3, 4, 6, 3]`), placeholder weights.
+    /// torchvision's `resnet50` (bottleneck blocks, `[3, 4, 6, 3]`), seed-0 initial weights (load a checkpoint for trained ones).
     ///
     /// - Parameter classes: outputs of `fc`.
     /// - Returns: the network.

@@ -91,7 +91,7 @@ public final class ResidualBlock: Module, ModuleArchitecture, @unchecked Sendabl
         self.init(settings: Settings(inputChannels: inputChannels, outputChannels: outputChannels, stride: stride), generator: &generator)
     }
 
-    /// Makes the block with placeholder parameters (seed 0), as a rebuild from a file does.
+    /// Makes the block with seed-0 initial parameters, as a rebuild from a file does.
     ///
     /// - Parameter settings: the block's settings.
     public convenience init(settings: Settings) {

@@ -191,7 +191,7 @@ public final class TabularModel: Module, ModuleArchitecture, @unchecked Sendable
                   generator: &generator)
     }
 
-    /// Makes the model with placeholder parameters (seed 0), as a rebuild from a file does.
+    /// Makes the model with seed-0 initial parameters, as a rebuild from a file does (the file's tensors then replace them).
     ///
     /// - Parameter settings: the model's settings.
     public convenience init(settings: Settings) {
