@@ -8,7 +8,7 @@ struct SlopeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slope",
         abstract: "Practical deep learning in Swift: the lesson 'How neural networks work', runnable.",
-        subcommands: [TourCommand.self, FitCommand.self, TrainCommand.self, LRFindCommand.self, PredictCommand.self, InspectCommand.self, ConvertCommand.self,
+        subcommands: [TourCommand.self, FitCommand.self, TrainCommand.self, LRFindCommand.self, PredictCommand.self, InterpretCommand.self, ShowBatchCommand.self, InspectCommand.self, ConvertCommand.self,
                       InfoCommand.self, BenchCommand.self] + optionalSubcommands,
         defaultSubcommand: TourCommand.self
     )

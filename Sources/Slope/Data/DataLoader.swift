@@ -86,6 +86,8 @@ public final class DataLoader: Sequence, @unchecked Sendable {
     /// Whether a last batch smaller than `batchSize` is skipped.
     public let dropLast: Bool
     private var generator: SeededGenerator
+    /// Seeded random changes applied to every batch it yields (training images), or `nil`.
+    public var augmenter: ImageAugmenter?
 
     /// Makes a loader; `seed` fixes the shuffling order of every pass.
     ///
@@ -116,13 +118,14 @@ public final class DataLoader: Sequence, @unchecked Sendable {
     public func makeIterator() -> AnyIterator<Batch> {
         var order = Array(0..<dataset.count)
         if shuffle { order.shuffle(using: &generator) }
-        let batches = batchCount, size = batchSize, dataset = self.dataset
+        let batches = batchCount, size = batchSize, dataset = self.dataset, augmenter = self.augmenter
         var next = 0
         return AnyIterator {
             guard next < batches else { return nil }
             let indices = Array(order[(next * size)..<Swift.min((next + 1) * size, order.count)])
             next += 1
-            return dataset.batch(at: indices)
+            let batch = dataset.batch(at: indices)
+            return augmenter?.apply(batch) ?? batch
         }
     }
 }

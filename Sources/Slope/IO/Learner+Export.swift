@@ -27,14 +27,16 @@ extension Learner {
             .object([("epoch", .int(row.epoch)), ("train_loss", .number(row.trainLoss)), ("valid_loss", .number(row.validLoss))]
                     + row.metrics.map { ($0.name, .number($0.value)) } + [("seconds", .number(row.seconds))])
         }
-        return .object([
+        var pairs: [(String, JSON)] = [
             ("formatVersion", .int(Learner.formatVersion)), ("slopeVersion", .string(SlopeLibrary.version)),
             ("architecture", try ModuleSpec(describing: model).json),
             ("task", .string(data.task.rawValue)), ("classes", .array(data.classes.map(JSON.string))),
             ("preprocessing", data.preprocessing.json), ("loss", .string(lossName)),
             ("metrics", .object(metrics)), ("seed", seed.map { .string(String($0)) } ?? .null),
             ("history", .array(history)),
-        ])
+        ]
+        if let augmenter = data.train.augmenter { pairs.append(("augmentation", augmenter.json)) }
+        return .object(pairs)
     }
 
     /// Writes the model and its preprocessing to one file, atomically.

@@ -11,14 +11,18 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(help: "A model file written by `slope train --export`, or a fastai export.pkl.") var model: String
     @Argument(help: "A CSV file of rows (tabular models), or an image file or folder (image models).") var input: String
-    @Flag(help: "Print one JSON object per input: {\"prediction\":..,\"probabilities\":{..}}.") var json = false
+    @Flag(help: "Print one JSON object per input, named by its file (images) or row number (tables): {\"file\"|\"row\":..,\"prediction\":..,\"probabilities\":{..}}.")
+    var json = false
+    @Option(help: "Tables: a column whose value names each row in the --json output (\"id\"), e.g. PassengerId.") var id: String?
 
     func run() throws {
         let loaded: ExportedModel
         do { loaded = try Learner.load(from: model) } catch { throw CommandError("\(error)") }
         switch loaded.preprocessing {
         case .tabular: try predictTable(loaded)
-        case .image: try ImagePredictionSupport.predict(loaded, model: model, input: input, json: json)
+        case .image:
+            if id != nil { throw CommandError("--id names a table column; image predictions are named by their files") }
+            try ImagePredictionSupport.predict(loaded, model: model, input: input, json: json)
         case .none: throw CommandError("\(model) holds a model without preprocessing; predict from Swift with predict(inputs:)")
         }
     }
@@ -33,8 +37,18 @@ struct PredictCommand: ParsableCommand {
             }
             throw CommandError("\(error)")
         }
+        var ids: [String?]?
+        if let id {
+            do { ids = try table.column(named: id) } catch { throw CommandError("--id: \(error)") }
+        }
         if json {
-            for prediction in predictions { print(prediction.json) }
+            var out = ""
+            for (row, prediction) in predictions.enumerated() {
+                var pairs: [(String, JSON)] = [("row", .int(row + 1)), ("line", .int(table.lineNumbers[row]))]
+                if let ids { pairs.append(("id", ids[row].map(JSON.string) ?? .null)) }
+                out += JSON.object(pairs + (prediction.json.objectValue ?? [])).description + "\n"
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
             return
         }
         var header = table.columnNames + ["prediction"]

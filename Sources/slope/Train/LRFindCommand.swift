@@ -27,7 +27,7 @@ struct LRFindCommand: ParsableCommand {
             ]))
             return
         }
-        print(DataOptions.summary(loaders))
+        print(data.describe(loaders))
         print(TerminalChart(found.chart()))
         print(String(format: "suggested learning rate (valley): %.2e", found.suggestion))
     }

@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
         guard dropout.isFinite, dropout >= 0, dropout < 1 else { throw CommandError("--dropout must be in [0, 1), got \(dropout)") }
         let start = Date()
         let loaders = try data.load()
-        if !json { print(DataOptions.summary(loaders)) }
+        if !json { print(data.describe(loaders)) }
         let learner = try data.learner(for: loaders, hidden: hidden, dropout: dropout, weightDecay: wd)
         learner.progress = ProgressDisplay(style: json ? .silent : nil)
         let rate = explicitLR ?? learner.lrFind().suggestion

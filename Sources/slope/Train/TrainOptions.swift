@@ -12,13 +12,19 @@ struct DataOptions: ParsableArguments {
     @Option(name: .customLong("valid-pct"), parsing: .unconditional, help: "Share of rows held out for validation.")
     var validPercent: Double = 0.2
     @Option(help: "Seed for the split, the initial weights and the shuffling.") var seed: UInt64 = 42
-    @Option(name: .customLong("batch-size"), help: "Rows per batch (default: 64, smaller for small tables).") var batchSize: Int?
+    @Option(name: .customLong("batch-size"), help: "Rows or images per batch (default: 64, smaller for small tables and image sets).") var batchSize: Int?
+    @Option(help: "The validation set: a folder of class subfolders or an IDX images file (--images), or a CSV file (tables). Default: a `valid/` subfolder beside `train/`, the `t10k-*` IDX pair beside `train-*`, else a random --valid-pct.")
+    var valid: String?
+    @Option(name: .customLong("valid-column"), help: "Tables: a column of true/false (1/0) marking the validation rows (fastai's ColSplitter), e.g. is_valid.")
+    var validColumn: String?
     @Option(help: "Comma-separated categorical columns (default: inferred).") var cat: String?
     @Option(help: "Comma-separated continuous columns (default: inferred).") var cont: String?
     @Option(help: "Comma-separated columns to leave out.") var ignore: String?
     @Option(help: "classification or regression (default: inferred from the target).") var task: String?
     @Option(help: "Image folders: resize every image to SIZE x SIZE.") var size: Int = 64
     @Option(help: "Image folders: 3 for colour, 1 for gray.") var channels: Int = 3
+    @Option(help: "Images: seeded random changes to the training images: none, light or default (flips, rotations up to 10°, zooms up to 1.1, lighting up to 0.2).")
+    var augment: String = "none"
 
     /// Splits `a,b,c` into names; an empty name (`a,,b`, an empty list) is refused.
     static func names(_ list: String?, option: String) throws -> [String]? {
@@ -49,19 +55,30 @@ struct DataOptions: ParsableArguments {
         } else {
             parsedTask = nil
         }
-        if images { return try ImageDataCommandSupport.load(self) }
+        if images {
+            if validColumn != nil { throw CommandError("--valid-column is for tables; for images pass --valid FOLDER or a `valid/` subfolder") }
+            return try ImageDataCommandSupport.load(self)
+        }
         guard let target else { throw CommandError("--target COLUMN is required for a CSV file (or pass --images)") }
         do {
             let categorical = try DataOptions.names(cat, option: "--cat")
             let continuous = try DataOptions.names(cont, option: "--cont")
             let ignoring = try DataOptions.names(ignore, option: "--ignore") ?? []
+            if valid != nil && validColumn != nil { throw CommandError("--valid and --valid-column both choose the validation rows; pass one") }
+            if let valid, FileBytes.kind(of: valid) == .folder { throw CommandError("--valid \(valid): expected a CSV file of validation rows, found a folder") }
             return try TabularData.fromCSV(path, target: target, validPercent: validPercent, seed: seed, batchSize: batchSize,
-                                           task: parsedTask, categoricalColumns: categorical, continuousColumns: continuous, ignoring: ignoring)
+                                           task: parsedTask, categoricalColumns: categorical, continuousColumns: continuous, ignoring: ignoring,
+                                           validFile: valid, validColumn: validColumn)
         } catch let error as CommandError {
             throw error
         } catch {
             throw CommandError("\(error)")
         }
+    }
+
+    /// ``summary(_:)`` with a line saying which samples validate (``validationSource``).
+    func describe(_ data: DataLoaders) -> String {
+        DataOptions.summary(data) + "\nvalidation: " + validationSource
     }
 
     /// A short description of what was loaded, for text output.
@@ -80,6 +97,18 @@ struct DataOptions: ParsableArguments {
 }
 
 extension DataOptions {
+    /// Which samples validate, in words: the file or folder given or found, or the random share.
+    var validationSource: String {
+        if let valid { return "\(valid) (--valid)" }
+        if let validColumn { return "the rows whose `\(validColumn)` is true (--valid-column)" }
+        if images {
+            if isFolderPath, let split = ImageData.splitFolders(in: path) { return "\(split.valid) (beside \(split.train))" }
+            if let pair = ImageDataCommandSupport.testPair(besides: path) { return "\(pair.images) (the test pair beside the training file)" }
+        }
+        return "a random " + String(format: "%g", validPercent * 100) + "% of " + (images ? "the images" : "the rows")
+            + " (--valid-pct " + String(format: "%g", validPercent) + ", --seed \(seed))"
+    }
+
     /// Parses `--layers 200,100`, with one clear line for anything else (an empty size, a size
     /// that is not a positive whole number, or one past ``InputLimits/modelParameters``).
     static func hiddenSizes(_ text: String) throws -> [Int] {

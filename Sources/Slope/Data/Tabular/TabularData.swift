@@ -1,3 +1,5 @@
+import Foundation
+
 /// Building tabular data loaders from a CSV file (fastai's `TabularDataLoaders.from_csv`).
 public enum TabularData {
     /// Reads `path`, splits rows into training and validation at random (`validPercent`,
@@ -21,8 +23,11 @@ public enum TabularData {
     ///     ``TabularPreprocessor/splitColumns(_:excluding:maxCardinality:)``.
     ///   - continuousColumns: The continuous inputs, or `nil` to choose them the same way.
     ///   - ignoring: Columns never used as inputs.
+    ///   - validFile: A second CSV file whose rows validate (every row of `path` then trains), or `nil`.
+    ///   - validColumn: A column of true/false marking the validation rows (fastai's `ColSplitter`),
+    ///     left out of the inputs, or `nil`.
     /// - Returns: Loaders of `[batch, inputWidth]` inputs and targets, with the fitted preprocessing.
-    /// - Throws: ``TabularError``: `csv` when the file cannot be read or parsed, `batchTooSmall`, `tooFewRows`, `emptyValidation`,
+    /// - Throws: ``TabularError``: `csv` when a file cannot be read or parsed (or the validation file lacks a column), `batchTooSmall`, `tooFewRows`, `emptyValidation`,
     ///   `tooFewTrainingRows`, an unknown or repeated column in the options
     ///   (`unknownColumn`, `targetInOption`, `columnNamedTwice`), an error fitting the
     ///   preprocessing (`missingTarget`, `constantTarget`, `noInputColumns`, `textTarget`, `notANumber`),
@@ -30,12 +35,17 @@ public enum TabularData {
     public static func fromCSV(
         _ path: String, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int? = nil,
         task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
-        ignoring: [String] = []
+        ignoring: [String] = [], validFile: String? = nil, validColumn: String? = nil
     ) throws(TabularError) -> DataLoaders {
         let table: DataTable
         do { table = try CSVReader().read(contentsOfFile: path) } catch { throw .csv(error) }
+        var validTable: DataTable?
+        if let validFile {
+            do { validTable = try CSVReader().read(contentsOfFile: validFile) } catch { throw .csv(error) }
+        }
         return try fromTable(table, target: target, validPercent: validPercent, seed: seed, batchSize: batchSize, task: task,
-                             categoricalColumns: categoricalColumns, continuousColumns: continuousColumns, ignoring: ignoring)
+                             categoricalColumns: categoricalColumns, continuousColumns: continuousColumns, ignoring: ignoring,
+                             validTable: validTable, validColumn: validColumn)
     }
 
     /// The same from a table already in memory.
@@ -55,8 +65,12 @@ public enum TabularData {
     ///     ``TabularPreprocessor/splitColumns(_:excluding:maxCardinality:)``.
     ///   - continuousColumns: The continuous inputs, or `nil` to choose them the same way.
     ///   - ignoring: Columns never used as inputs.
+    ///   - validTable: Rows that validate (every row of `table` then trains), or `nil`.
+    ///   - validColumn: A column of true/false marking the validation rows (fastai's `ColSplitter`),
+    ///     left out of the inputs, or `nil`.
     /// - Returns: Loaders of `[batch, inputWidth]` inputs and targets, with the fitted preprocessing.
-    /// - Throws: ``TabularError``: `batchTooSmall`, `tooFewRows`, `emptyValidation`,
+    /// - Throws: ``TabularError``: `csv` for a column the validation table lacks, `notAValidFlag`
+    ///   and `emptySplit` for the validation column, `batchTooSmall`, `tooFewRows`, `emptyValidation`,
     ///   `tooFewTrainingRows`, an unknown or repeated column in the options
     ///   (`unknownColumn`, `targetInOption`, `columnNamedTwice`), an error fitting the
     ///   preprocessing (`missingTarget`, `constantTarget`, `noInputColumns`, `textTarget`, `notANumber`),
@@ -64,17 +78,27 @@ public enum TabularData {
     public static func fromTable(
         _ table: DataTable, target: String, validPercent: Double = 0.2, seed: UInt64 = 42, batchSize: Int? = nil,
         task: TabularTask? = nil, categoricalColumns: [String]? = nil, continuousColumns: [String]? = nil,
-        ignoring: [String] = []
+        ignoring: [String] = [], validTable: DataTable? = nil, validColumn: String? = nil
     ) throws(TabularError) -> DataLoaders {
         require(validPercent >= 0 && validPercent < 1, "TabularData: validPercent must be in [0, 1), got \(validPercent)")
         if let batchSize, batchSize < 2 { throw .batchTooSmall(size: batchSize) }
-        let needed = validPercent > 0 ? 4 : 2
+        let needed = validPercent > 0 && validTable == nil && validColumn == nil ? 4 : 2
         if table.rowCount < needed { throw .tooFewRows(file: table.source, rows: table.rowCount, needed: needed) }
         _ = try TabularPreprocessor.column(table, target, option: "--target")
+        let ignoring = ignoring + (validColumn.map { [$0] } ?? [])
         try TabularPreprocessor.checkColumnOptions(table, target: target, categorical: categoricalColumns ?? [],
                                                    continuous: continuousColumns ?? [], ignoring: ignoring)
-        let (trainRows, validRows) = randomSplit(count: table.rowCount, validPercent: validPercent, seed: seed)
-        if validPercent > 0 && validRows.isEmpty {
+        var (trainRows, validRows) = validTable != nil ? (Array(0..<table.rowCount), [])
+            : randomSplit(count: table.rowCount, validPercent: validPercent, seed: seed)
+        if let validColumn {
+            let flags = try validFlags(table, column: validColumn)
+            trainRows = flags.indices.filter { !flags[$0] }
+            validRows = flags.indices.filter { flags[$0] }
+            if validRows.isEmpty { throw .emptySplit(file: table.source, side: "validation", how: "--valid-column \(validColumn)") }
+            if trainRows.count < 2 { throw .emptySplit(file: table.source, side: "training", how: "--valid-column \(validColumn)") }
+        } else if let validTable, validTable.rowCount == 0 {
+            throw .emptySplit(file: validTable.source, side: "validation", how: "the validation file")
+        } else if validTable == nil && validPercent > 0 && validRows.isEmpty {
             throw .emptyValidation(file: table.source, rows: table.rowCount, validPercent: validPercent)
         }
         if trainRows.count < 2 { throw .tooFewTrainingRows(file: table.source, rows: trainRows.count, validRows: validRows.count) }
@@ -90,13 +114,42 @@ public enum TabularData {
         let prep = try TabularPreprocessor.fit(trainTable, target: target, task: task,
                                                categoricalColumns: categorical!, continuousColumns: continuous!)
         let (trainInputs, trainTargets) = try prep.transform(trainTable)
-        let (validInputs, validTargets) = try prep.transform(table.subset(rows: validRows))
+        let validation = validTable ?? table.subset(rows: validRows)
+        if validTable != nil {
+            // Every column the preprocessing reads (an indicator column reads its source, if present).
+            for name in [target] + prep.categorical.filter({ $0.indicatorOf == nil }).map(\.name) + prep.continuous.map(\.name) {
+                do { _ = try validation.columnIndex(named: name) } catch { throw .csv(error) }
+            }
+        }
+        let (validInputs, validTargets) = try prep.transform(validation)
         let batchSize = batchSize ?? automaticBatchSize(trainingRows: trainRows.count)
         let train = DataLoader(TensorDataset(inputs: trainInputs, targets: trainTargets!), batchSize: batchSize,
                                shuffle: true, dropLast: trainRows.count > batchSize, seed: seed)
         let valid = DataLoader(TensorDataset(inputs: validInputs, targets: validTargets!), batchSize: batchSize * 2)
         return DataLoaders(train: train, valid: valid, task: prep.task, classes: prep.classes, preprocessing: .tabular(prep),
                            targetScale: prep.task == .regression ? (prep.targetMean, prep.targetStd) : nil)
+    }
+
+    /// The validation flags of `column` (fastai's `ColSplitter`): `true`/`1`/`yes` validate,
+    /// `false`/`0`/`no` train (any case).
+    ///
+    /// - Parameters:
+    ///   - table: The table.
+    ///   - column: The flag column.
+    /// - Returns: One flag per row.
+    /// - Throws: ``TabularError/unknownColumn(file:option:column:available:)`` or ``TabularError/notAValidFlag(file:line:column:found:)``.
+    static func validFlags(_ table: DataTable, column: String) throws(TabularError) -> [Bool] {
+        let values = try TabularPreprocessor.column(table, column, option: "--valid-column")
+        var flags: [Bool] = []
+        flags.reserveCapacity(values.count)
+        for (row, value) in values.enumerated() {
+            switch value?.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "true", "1", "yes", "1.0": flags.append(true)
+            case "false", "0", "no", "0.0": flags.append(false)
+            default: throw .notAValidFlag(file: table.source, line: table.lineNumbers[row], column: column, found: value ?? "")
+            }
+        }
+        return flags
     }
 
     /// fastai's 64 rows per batch, but for small tables at least about 8 batches per epoch:

@@ -37,6 +37,11 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
     /// The table gives a model that a model file cannot describe (more categorical columns than
     /// a `TabularModel` takes, a vocabulary too large): the model's own settings rule.
     case modelTooLarge(file: String, reason: String)
+    /// A validation-flag column (`--valid-column`, fastai's `ColSplitter`) holds a value that is
+    /// not true/false, 1/0 or yes/no.
+    case notAValidFlag(file: String, line: Int, column: String, found: String)
+    /// A validation split that leaves no rows on one side (`side` is `training` or `validation`).
+    case emptySplit(file: String, side: String, how: String)
     /// Table rows were given to a model whose preprocessing takes other inputs (`image` or
     /// `tensor`, as ``Preprocessing/kindName`` names them).
     case notATableModel(takes: String)
@@ -82,6 +87,11 @@ public enum TabularError: Error, Equatable, CustomStringConvertible {
                 + "rescale the column, or leave it out with --ignore"
         case .modelTooLarge(let file, let reason):
             return "\(file): the table gives a tabular model Slope cannot build: \(reason); leave columns out with --ignore"
+        case .notAValidFlag(let file, let line, let column, let found):
+            return "\(file) line \(line), column `\(column)`: expected true or false (or 1/0, yes/no) to mark validation rows, "
+                + "found `\(CSVError.excerpt(found))`"
+        case .emptySplit(let file, let side, let how):
+            return "\(file): \(how) leaves no \(side) rows; \(side == "training" ? "training needs at least 2" : "mark at least one row for validation")"
         case .notATableModel(let kind):
             return "predict(rows:): this model takes \(kind) inputs, not table rows; preprocess them and call predict(inputs:)"
         }
