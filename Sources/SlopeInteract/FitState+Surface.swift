@@ -7,10 +7,14 @@ extension FitState {
     /// The loss over a grid of two parameters, every other parameter held at its value: what
     /// the page's "Loss surface" panel draws under the current point and the path of steps.
     public struct Surface: Sendable {
-        /// The parameter along the horizontal axis and its grid values, increasing.
-        public let xName: String, xs: [Float]
-        /// The parameter along the vertical axis and its grid values, increasing.
-        public let yName: String, ys: [Float]
+        /// The parameter along the horizontal axis.
+        public let xName: String
+        /// Its grid values, increasing.
+        public let xs: [Float]
+        /// The parameter along the vertical axis.
+        public let yName: String
+        /// Its grid values, increasing.
+        public let ys: [Float]
         /// The loss at `(xs[i], ys[j])` as `losses[j * xs.count + i]` (rows of constant y).
         public let losses: [Float]
     }

@@ -43,7 +43,7 @@ struct FormulaFunctionTests {
             let long = String(repeating: "(", count: 5_000) + "x"
             let hostile = try await client.call(.post, "/api/session", #"{"function":"\#(long)"}"#)
             #expect(hostile.status == .badRequest)
-            #expect(hostile.error.contains("at most \(Formula.maxLength) characters"), hostile.error)
+            #expect(hostile.error.contains("at most \(Formula.maxLength) characters"), "\(hostile.error)")
             _ = try await client.newSession()
         }
     }

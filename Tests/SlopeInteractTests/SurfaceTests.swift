@@ -15,12 +15,13 @@ struct SurfaceTests {
             let id = state.session
             let answer = try await client.call(.post, "/api/surface?session=\(id)", #"{"x":"a","y":"c","size":5}"#)
             #expect(answer.status == .ok)
-            let xs = try #require(answer.json["xs"]?.arrayValue?.compactMap(\.numberValue))
-            let ys = try #require(answer.json["ys"]?.arrayValue?.compactMap(\.numberValue))
-            let losses = try #require(answer.json["losses"]?.arrayValue?.compactMap(\.numberValue))
+            let xs = (answer.json["xs"]?.arrayValue ?? []).compactMap { $0.numberValue }
+            let ys = (answer.json["ys"]?.arrayValue ?? []).compactMap { $0.numberValue }
+            let losses = (answer.json["losses"]?.arrayValue ?? []).compactMap { $0.numberValue }
             #expect(xs == [-5, -2.5, 0, 2.5, 5])
             #expect(ys == [-5, -2.5, 0, 2.5, 5])
             #expect(losses.count == 25)
+            guard losses.count == 25, xs.count == 5, ys.count == 5 else { return }
             for (j, i) in [(0, 0), (1, 3), (4, 2), (2, 4)] {
                 let moved = try await client.call(.post, "/api/params?session=\(id)",
                                                   jsonObject(["a": Float(xs[i]), "b": 1.5, "c": Float(ys[j])]))
@@ -52,9 +53,11 @@ struct SurfaceTests {
         try await makeApplication().test(.router) { client in
             let state = try await client.newSession(#"{"function":"relus:3"}"#)
             let moved = try await client.call(.post, "/api/run?session=\(state.session)", #"{"lr":0.01,"steps":5}"#)
-            let pieces = try #require(moved.json["curve"]?["pieces"]?.arrayValue?.map { $0.arrayValue?.compactMap(\.numberValue) ?? [] })
-            let curve = try #require(moved.json["curve"]?["y"]?.arrayValue?.compactMap(\.numberValue))
+            let pieces = (moved.json["curve"]?["pieces"]?.arrayValue ?? []).map { ($0.arrayValue ?? []).compactMap { $0.numberValue } }
+            let curve = (moved.json["curve"]?["y"]?.arrayValue ?? []).compactMap { $0.numberValue }
             #expect(pieces.count == 3)
+            #expect(curve.count == FitState.curveSamples && pieces.allSatisfy { $0.count == curve.count })
+            guard pieces.count == 3, pieces.allSatisfy({ $0.count == curve.count }) else { return }
             let bias = Double(moved.values["bias"]!)
             for k in curve.indices {
                 let sum = pieces.reduce(bias) { $0 + $1[k] }

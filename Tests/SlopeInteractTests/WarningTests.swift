@@ -33,8 +33,8 @@ struct WarningTests {
             if step["outcome"]?.stringValue != "diverged" {
                 #expect(big.loss > 2 * small.loss, "the case the warning is for: \(small.loss) -> \(big.loss)")
                 let warning = try #require(step["warning"]?.stringValue)
-                #expect(warning.hasPrefix("step 2 raised the loss from "), warning)
-                #expect(warning.hasSuffix("with learning rate 5: try a smaller one, like 0.5"), warning)
+                #expect(warning.hasPrefix("step 2 raised the loss from "), "\(warning)")
+                #expect(warning.hasSuffix("with learning rate 5: try a smaller one, like 0.5"), "\(warning)")
             }
         }
     }
