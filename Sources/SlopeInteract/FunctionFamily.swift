@@ -49,8 +49,9 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
                     self = .formula(try Formula(parsing: text))
                     return
                 } catch {
+                    let shown = text.count > 80 ? text.prefix(80) + "… (\(text.count) characters)" : text
                     throw .badRequest("function must be quadratic, relu, relus:N (like relus:3) or a formula in x "
-                        + "(like a*sin(b*x) + c); `\(text)`: \(error)")
+                        + "(like a*sin(b*x) + c); `\(shown)`: \(error)")
                 }
             }
             guard let count = Int(text.dropFirst(prefix.count)) else {

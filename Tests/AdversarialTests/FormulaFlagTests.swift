@@ -16,11 +16,12 @@ struct FormulaFlagTests {
             (String(repeating: "-", count: 999) + "x", "nests deeper than 100"),
         ]
         for (formula, words) in cases {
-            let run = runSlope(["interact", "--port", "0", "--function", formula])
+            let run = runSlope(["interact", "--port", "0", "--function=" + formula])
             let label = formula.count > 40 ? "\(formula.prefix(20))… (\(formula.count) characters)" : formula
             #expect(run.status != nil && run.status != 0, "`\(label)`: status \(String(describing: run.status)), signal \(String(describing: run.signal))")
             #expect(!run.timedOut, "`\(label)` hung")
             #expect(run.stderr.contains("--function") && run.stderr.contains(words), "`\(label)`: \(run.stderr.prefix(300))")
+            #expect(run.stderr.count < 1_000, "the message does not echo a long formula whole")
         }
     }
 

@@ -202,13 +202,14 @@ def run_checks(driver, url, checks):
     hand = driver.find_elements(By.CSS_SELECTOR, "#surface-path [data-kind=hand]")
     checks.check("hand moves are drawn on the surface", len(hand) >= 1, str(len(hand)))
     # Move slider c (held on the a-b map): the map itself changes.
+    before_c = loss(driver)
     set_slider(driver, "c", 3)
     wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "tr[data-param=c] .value").text == "3.0000")
     settled(driver)
     checks.check("the surface follows a held parameter's slider", wait_for(driver, lambda d: surface_cells(d) != before_cells))
     value_text = driver.find_element(By.CSS_SELECTOR, "tr[data-param=c] .value").text
     checks.check("the slider's value is shown", value_text == "3.0000", value_text)
-    checks.check("c = 3 fits better than the start", loss(driver) < start_loss, f"{start_loss} -> {loss(driver)}")
+    checks.check("c = 3 fits better than c = 1.5", loss(driver) < before_c, f"{before_c} -> {loss(driver)}")
 
     widths = driver.execute_script("return Array.from(document.querySelectorAll('#params thead th')).map(th => th.getBoundingClientRect().width)")
     before_step = loss(driver)
@@ -317,7 +318,9 @@ def run_checks(driver, url, checks):
                  and "warn" in driver.find_element(By.ID, "message").get_attribute("class"), f"{before_big} -> {loss(driver)}: {message}")
     screenshot(driver, "desktop-warning.png")
 
-    errors = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+    # The one refusal this run asked for (the bad formula) is logged by the browser as a failed load.
+    errors = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"
+              and not ("/api/session" in entry.get("message", "") and "status of 400" in entry.get("message", ""))]
     checks.check("no errors in the browser console", not errors, str(errors))
 
 

@@ -39,7 +39,7 @@ struct SurfaceTests {
             let id = try await client.newSession().session
             for (body, words) in [
                 (#"{"x":"a","y":"d"}"#, "unknown parameter `d`"), (#"{"x":"a","y":"a"}"#, "two different parameters"),
-                (#"{"x":"a","y":"b","size":1000}"#, "size"), (#"{"x":"a"}"#, "`y`"), (#"{"x":"a","y":"b","z":1}"#, "z"),
+                (#"{"x":"a","y":"b","size":1000}"#, "size"), (#"{"x":"a"}"#, "y: expected a string"), (#"{"x":"a","y":"b","z":1}"#, "z"),
             ] {
                 let answer = try await client.call(.post, "/api/surface?session=\(id)", body)
                 #expect(answer.status == .badRequest, "\(body)")

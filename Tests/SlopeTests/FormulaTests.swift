@@ -110,7 +110,7 @@ struct FormulaTests {
         let parentheses = String(repeating: "(", count: 900) + "x" + String(repeating: ")", count: 90)
         #expect(refusal(parentheses)?.reason.contains("nests deeper than \(Formula.maxDepth)") == true)
         #expect(refusal(String(repeating: "-", count: 900) + "x")?.reason.contains("nests deeper") == true)
-        #expect(refusal(String(repeating: "sin(", count: 240) + "x" + String(repeating: ")", count: 240))?.reason.contains("nests deeper") == true)
+        #expect(refusal(String(repeating: "sin(", count: 150) + "x" + String(repeating: ")", count: 150))?.reason.contains("nests deeper") == true)
         #expect(refusal(String(repeating: "x^", count: 400) + "x")?.reason.contains("nests deeper") == true)
         #expect(refusal(String(repeating: "x+", count: 300) + "x")?.reason.contains("nests deeper") == true)
         let many = (0..<40).map { "p\($0)" }.joined(separator: "+") + "+x"

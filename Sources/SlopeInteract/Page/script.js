@@ -78,7 +78,12 @@ function valuesOf(state) {
 // ---- the fit chart -----------------------------------------------------------------
 function drawChart(state) {
   const xs = state.curve.x, ys = state.points.y;
-  const xDomain = extent(xs, 0), yDomain = extent(ys, 0.12);
+  const finite = state.curve.y.filter((y) => y !== null && isFinite(y));
+  // The y range holds the points, and the curve too unless it strays far (then it is "off scale").
+  const [low, high] = extent(ys, 0), span = high - low;
+  const curveLow = Math.min(...finite), curveHigh = Math.max(...finite);
+  const near = finite.length > 0 && curveLow >= low - span && curveHigh <= high + span;
+  const xDomain = extent(xs, 0), yDomain = extent(near ? ys.concat([curveLow, curveHigh]) : ys, 0.08);
   const plot = { x0: chart.left, x1: chart.width - chart.right, y0: chart.height - chart.bottom, y1: chart.top };
   const sx = scale(xDomain, [plot.x0, plot.x1]), sy = scale(yDomain, [plot.y0, plot.y1]);
   const rect = $("plot-rect");
@@ -127,7 +132,6 @@ function drawChart(state) {
   for (const piece of state.curve.pieces || []) element("path", { d: pathOf(piece), class: "piece" }, pieces);
 
   // Say so when the curve leaves the chart, above or below.
-  const finite = state.curve.y.filter((y) => y !== null && isFinite(y));
   const above = finite.some((y) => y > yDomain[1]), below = finite.some((y) => y < yDomain[0]);
   const off = finite.length < state.curve.y.length ? "curve off scale (not finite)"
     : above && below ? "curve off scale ↑↓" : above ? "curve off scale ↑ (up to " + fmt(Math.max(...finite), 3) + ")"
