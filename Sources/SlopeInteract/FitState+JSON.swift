@@ -13,6 +13,8 @@ extension FitState {
     ///  "curve":{"x":[...],"y":[...]}}
     /// ```
     ///
+    /// For `relus:N` the curve also has `pieces`: each term `wᵢ · max(mᵢ·x + bᵢ, 0)` at the same x.
+    ///
     /// - Parameter session: The session id to include as `session`, or `nil` to leave it out.
     /// - Returns: The state object shown above.
     public func stateJSON(session: String? = nil) -> JSON {
@@ -39,7 +41,8 @@ extension FitState {
             ("lossKind", .string(loss.rawValue)), ("loss", .float(evaluation.loss)),
             ("finite", .bool(evaluation.loss.isFinite)), ("steps", .int(steps)),
             ("params", .array(params)), ("points", .object(pointPairs)),
-            ("curve", .object([("x", .floats(curve.x)), ("y", .floats(curve.y))])),
+            ("curve", .object([("x", .floats(curve.x)), ("y", .floats(curve.y))]
+                + (pieceCurves(at: curve.x).map { [("pieces", JSON.array($0.map(JSON.floats)))] } ?? []))),
         ]
         return .object(pairs)
     }
@@ -53,8 +56,9 @@ extension FitState {
     /// ```
     ///
     /// - Parameter report: What a batch of steps did.
-    /// - Returns: The object shown above (`gradients` and `moves` are `null` when no step was kept;
-    ///   `message` is added for a diverged batch).
+    /// - Returns: The object shown above, with `finalLoss` (the loss after the batch);
+    ///   `gradients` and `moves` are `null` when no step was kept; `message` is added for a
+    ///   diverged batch, `warning` for one in which the loss rose more than twofold.
     public func descentJSON(_ report: DescentReport) -> JSON {
         let names = family.parameterNames
         func named(_ numbers: [Float]?) -> JSON {
@@ -66,7 +70,9 @@ extension FitState {
             ("outcome", .string(report.outcome.rawValue)),
             ("gradients", named(report.gradients)), ("moves", named(report.moves)),
         ]
+        pairs.append(("finalLoss", .float(report.finalLoss)))
         if let message = report.message { pairs.append(("message", .string(message))) }
+        if let warning = report.warning { pairs.append(("warning", .string(warning))) }
         return .object(pairs)
     }
 

@@ -161,6 +161,11 @@ public struct FitState: Sendable {
         public let moves: [Float]?
         /// For a diverged batch: what happened and what to do.
         public let message: String?
+        /// The loss at the values the batch left.
+        public let finalLoss: Float
+        /// For a batch in which the loss rose more than twofold (over one step, or from the first
+        /// loss to the last): what rose, and a smaller learning rate to try.
+        public let warning: String?
 
         /// The number of steps taken.
         public var steps: Int { losses.count }
@@ -191,7 +196,10 @@ public struct FitState: Sendable {
         let (family, loss) = (self.family, self.loss)
         let result = descent.run(parameters: leaves, maxSteps: maxSteps) { loss(family.predict(leaves, at: x), y) }
         values = leaves.flatMap(\.scalars)
+        let warning = FitState.riseWarning(losses: result.history, final: result.loss, lr: lr,
+                                           firstStep: descent.steps - result.steps + 1)
         return DescentReport(lr: lr, losses: result.history, outcome: result.outcome, gradients: result.lastGradients,
-                             moves: result.lastGradients.map { $0.map { -lr * $0 } }, message: result.divergence?.description)
+                             moves: result.lastGradients.map { $0.map { -lr * $0 } }, message: result.divergence?.description,
+                             finalLoss: result.loss, warning: warning)
     }
 }

@@ -5,7 +5,9 @@ import Slope
 /// - `quadratic`: the lesson's `c*x² + b*x + a`, parameters `a, b, c`;
 /// - `relu`: the lesson's rectified linear `max(m*x + b, 0)`, parameters `m, b`;
 /// - `relus:N`: a sum of `N` of them with output weights and a bias, as ``ReLUSum`` computes it,
-///   `bias + Σᵢ wᵢ · max(mᵢ·x + bᵢ, 0)`, parameters `m1…mN, b1…bN, w1…wN, bias`.
+///   `bias + Σᵢ wᵢ · max(mᵢ·x + bᵢ, 0)`, parameters `m1…mN, b1…bN, w1…wN, bias`;
+/// - a ``Formula`` in `x` and named parameters, such as `a*sin(b*x) + c`;
+/// - a ``CustomFunction`` written in Swift (``Interact``'s closure).
 ///
 /// ```swift
 /// let family = try FunctionFamily(parsing: "relus:3")
@@ -18,27 +20,42 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     case relu
     /// `bias + Σᵢ wᵢ · max(mᵢ·x + bᵢ, 0)` with `count` pieces.
     case relus(count: Int)
+    /// A formula such as `a*sin(b*x) + c`; its parameters in alphabetical order.
+    case formula(Formula)
+    /// A function written in Swift, with its own parameter names and starting values.
+    case custom(CustomFunction)
 
     /// The most pieces `relus:N` may have (each adds three sliders).
     public static let maxPieces = 16
 
-    /// Reads `quadratic`, `relu` or `relus:N` (1 ≤ N ≤ ``maxPieces``).
+    /// Reads `quadratic`, `relu`, `relus:N` (1 ≤ N ≤ ``maxPieces``) or a ``Formula`` in `x`.
     ///
     /// ```swift
     /// let family = try FunctionFamily(parsing: "relu")
+    /// let wave = try FunctionFamily(parsing: "a*sin(b*x) + c")
     /// ```
     ///
-    /// - Parameter text: `quadratic`, `relu` or `relus:N`.
-    /// - Throws: ``InteractError/badRequest(_:)`` for another name, or a piece count outside
-    ///   `1...maxPieces`.
+    /// - Parameter text: `quadratic`, `relu`, `relus:N` or a formula.
+    /// - Throws: ``InteractError/badRequest(_:)`` for a piece count outside `1...maxPieces`, or
+    ///   text that is no family name and no formula (the message gives the formula's error column).
     public init(parsing text: String) throws(InteractError) {
         switch text {
         case "quadratic": self = .quadratic
         case "relu": self = .relu
         default:
             let prefix = "relus:"
-            guard text.hasPrefix(prefix), let count = Int(text.dropFirst(prefix.count)) else {
-                throw .badRequest("function must be quadratic, relu or relus:N (like relus:3), got `\(text)`")
+            guard text.hasPrefix(prefix) else {
+                do {
+                    self = .formula(try Formula(parsing: text))
+                    return
+                } catch {
+                    let shown = text.count > 80 ? text.prefix(80) + "… (\(text.count) characters)" : text
+                    throw .badRequest("function must be quadratic, relu, relus:N (like relus:3) or a formula in x "
+                        + "(like a*sin(b*x) + c); `\(shown)`: \(error)")
+                }
+            }
+            guard let count = Int(text.dropFirst(prefix.count)) else {
+                throw .badRequest("function relus:N needs a whole number N (like relus:3), got `\(text)`")
             }
             guard (1...FunctionFamily.maxPieces).contains(count) else {
                 throw .badRequest("relus:N needs 1 ≤ N ≤ \(FunctionFamily.maxPieces), got \(count)")
@@ -53,6 +70,8 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
         case .quadratic: "quadratic"
         case .relu: "relu"
         case .relus(let count): "relus:\(count)"
+        case .formula(let formula): formula.source
+        case .custom(let function): function.name
         }
     }
 
@@ -62,6 +81,8 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
         case .quadratic: "c*x^2 + b*x + a"
         case .relu: "max(m*x + b, 0)"
         case .relus(let count): "bias + sum of w_i * max(m_i*x + b_i, 0), i = 1..\(count)"
+        case .formula(let formula): formula.source
+        case .custom(let function): function.name
         }
     }
 
@@ -72,12 +93,15 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
         case .relu: ["m", "b"]
         case .relus(let count):
             ["m", "b", "w"].flatMap { kind in (1...count).map { "\(kind)\($0)" } } + ["bias"]
+        case .formula(let formula): formula.parameterNames
+        case .custom(let function): function.parameterNames
         }
     }
 
     /// Where the sliders start: the lesson's `1.5` for `a, b, c` and `m, b`; for `relus:N`,
     /// pieces whose kinks are spread evenly over `domain`, the left half falling and the right
-    /// half rising (a V that bends towards the data), with weight 1 and bias 0.
+    /// half rising (a V that bends towards the data), with weight 1 and bias 0; 1 for every
+    /// parameter of a formula; a custom function's own starting values.
     ///
     /// ```swift
     /// FunctionFamily.quadratic.initialValues(over: -2...2)   // [1.5, 1.5, 1.5]
@@ -95,6 +119,8 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
             let slopes = (0..<count).map { 2 * $0 < count - 1 ? Float(-1) : 1 }
             let intercepts = zip(slopes, kinks).map { -$0 * $1 }
             return slopes + intercepts + [Float](repeating: 1, count: count) + [0]
+        case .formula(let formula): return [Float](repeating: 1, count: formula.parameterNames.count)
+        case .custom(let function): return function.initialValues
         }
     }
 
@@ -104,7 +130,8 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     /// - Returns: `-10...10` for the intercepts and the bias of `relus:N`, `-5...5` otherwise.
     public func sliderRange(ofParameterAt index: Int) -> ClosedRange<Float> {
         switch self {
-        case .quadratic, .relu: return -5...5
+        case .quadratic, .relu, .formula: return -5...5
+        case .custom(let function): return function.sliderRanges[index]
         case .relus(let count):
             let isIntercept = index >= count && index < 2 * count
             return isIntercept || index == 3 * count ? -10...10 : -5...5
@@ -119,7 +146,8 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
     /// ```
     ///
     /// - Parameter values: One value per parameter, in ``parameterNames`` order.
-    /// - Returns: `[abc]` for `quadratic`, `[m, b]` for `relu`, `[m, b, w, bias]` for `relus:N`.
+    /// - Returns: `[abc]` for `quadratic`, `[m, b]` for `relu`, `[m, b, w, bias]` for `relus:N`,
+    ///   one scalar per parameter for a formula or a custom function.
     public func leaves(from values: [Float]) -> [Tensor] {
         require(values.count == parameterNames.count, "leaves: \(description) has \(parameterNames.count) parameters, got \(values.count)")
         switch self {
@@ -130,6 +158,8 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
         case .relus(let count):
             let groups = (0..<3).map { Tensor(Array(values[($0 * count)..<(($0 + 1) * count)])).requiresGrad() }
             return groups + [Tensor(values[3 * count]).requiresGrad()]
+        case .formula, .custom:
+            return values.map { Tensor($0).requiresGrad() }
         }
     }
 
@@ -153,6 +183,10 @@ public enum FunctionFamily: Sendable, Equatable, CustomStringConvertible {
             // The same computation as `ReLUSum.callAsFunction`: one piece per column.
             let pieces = rectifiedLinear(m: leaves[0], b: leaves[1], x: x.unsqueezed(axis: 1))
             return pieces.matmul(leaves[2]) + leaves[3]
+        case .formula(let formula):
+            return formula(Dictionary(uniqueKeysWithValues: zip(formula.parameterNames, leaves)), at: x)
+        case .custom(let function):
+            return function(Dictionary(uniqueKeysWithValues: zip(function.parameterNames, leaves)), at: x)
         }
     }
 }

@@ -68,7 +68,7 @@ public struct InteractResponder: HTTPResponder {
     /// The endpoints and the one method each takes.
     static let endpoints: [String: HTTPRequest.Method] = [
         "/": .get, "/api/session": .post, "/api/state": .get, "/api/params": .post, "/api/step": .post,
-        "/api/run": .post, "/api/reset": .post, "/api/points": .post, "/api/loss": .post,
+        "/api/run": .post, "/api/reset": .post, "/api/points": .post, "/api/loss": .post, "/api/surface": .post,
     ]
 
     private func answer(_ request: Request) async throws(InteractError) -> Response {
@@ -138,6 +138,12 @@ public struct InteractResponder: HTTPResponder {
             let window = try fields.optional("window") { try $0.int(in: 1...FitState.maxWindow) } ?? 20
             let report = state.descend(lr: lr, maxSteps: steps, tolerance: Float(tolerance), window: window)
             return InteractResponder.merge(state.stateJSON(session: id), ("run", state.descentJSON(report)))
+        case "/api/surface":
+            let fields = try RequestBody(body, allowed: ["x", "y", "size"])
+            let x = try fields.required("x") { try $0.string() }
+            let y = try fields.required("y") { try $0.string() }
+            let size = try fields.optional("size") { try $0.int(in: FitState.surfaceSizes) } ?? 31
+            return FitState.surfaceJSON(try state.lossSurface(x: x, y: y, size: size))
         case "/api/reset":
             _ = try RequestBody(body, allowed: [])
             state.reset()

@@ -20,7 +20,9 @@ struct InteractCommand: ParsableCommand {
     @Option(help: "Port to listen on (0: any free port).")
     var port = 8080
 
-    @Option(help: "The function to fit: quadratic, relu or relus:N (a sum of N ReLUs, N from 1 to \(FunctionFamily.maxPieces)).")
+    @Option(help: ArgumentHelp(stringLiteral: "The function to fit: quadratic, relu, relus:N (a sum of N ReLUs, N from 1 to \(FunctionFamily.maxPieces)), "
+        + "or a formula in x and named parameters, like 'a*sin(b*x) + c' (+ - * / ^, parentheses, exp, log, sin, cos, tanh, "
+        + "abs, sqrt, relu, max, min, clamp)."))
     var function = "quadratic"
 
     @Option(help: "Fit the points in this CSV file (header x,y) instead of the lesson's noisy points.")

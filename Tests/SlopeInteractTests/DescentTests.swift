@@ -50,6 +50,7 @@ struct DescentTests {
 
     @Test("gradients match central finite differences of the loss", arguments: [
         ("quadratic", "mse"), ("quadratic", "mae"), ("relu", "mse"), ("relus:2", "mse"), ("relus:2", "mae"),
+        ("a*sin(b*x) + c", "mse"), ("exp(a*x/4) + clamp(b, -3, 3)*x^2 + tanh(c*x)", "mae"),
     ])
     func gradientsMatchFiniteDifferences(function: String, loss: String) async throws {
         try await makeApplication().test(.router) { client in

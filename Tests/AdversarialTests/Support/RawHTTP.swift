@@ -111,12 +111,13 @@ final class InteractChild {
     let port: Int
     private let output: String
 
-    /// Starts the server under an address-space and descriptor limit; nil if it prints no URL in 30 s.
-    init?(openFiles: Int = 1024) {
+    /// Starts the server (with `arguments` after `interact --port 0`) under an address-space and
+    /// descriptor limit; nil if it prints no URL in 30 s.
+    init?(openFiles: Int = 1024, arguments extra: [String] = []) {
         guard let binary = slopeBinary else { return nil }
         output = NSTemporaryDirectory() + "slope-interact-\(UUID().uuidString).out"
         let script = "ulimit -v \(4 << 20) && ulimit -n \(openFiles) && exec \"$0\" \"$@\""
-        let arguments = ["/bin/sh", "-c", script, binary, "interact", "--port", "0"]
+        let arguments = ["/bin/sh", "-c", script, binary, "interact", "--port", "0"] + extra
         var pointers: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { pointers.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
