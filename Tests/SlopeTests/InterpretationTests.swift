@@ -80,7 +80,7 @@ import Testing
         var mirrored = 0
         for image in 0..<4 {
             let original = Array(values[(image * 256)..<((image + 1) * 256)]), out = Array(flipped[(image * 256)..<((image + 1) * 256)])
-            let mirror = (0..<256).map { original[($0 / 16) * 16 + 15 - $0 % 16] }
+            let mirror: [Float] = (0..<256).map { (i: Int) -> Float in original[(i / 16) * 16 + 15 - i % 16] }
             #expect(out == original || out == mirror)
             if out == mirror { mirrored += 1 }
         }
