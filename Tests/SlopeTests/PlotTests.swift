@@ -328,7 +328,7 @@ private func increasingChart() -> Chart {
                 return abs(x - left) < 1 || abs(x - right) < 1 || abs(y - top) < 1 || abs(y - bottom) < 1
             }.count
         }
-        #expect(onTheFrame(tight) == 3, "without padding the extreme points sit on the frame")
+        #expect(onTheFrame(tight) == 2, "without padding the two extreme points sit on the frame")
         #expect(onTheFrame(padded) == 0)
     }
 
