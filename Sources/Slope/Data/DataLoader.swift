@@ -114,15 +114,23 @@ public final class DataLoader: Sequence, @unchecked Sendable {
     ///
     /// - Returns: An iterator over ``batchCount`` batches; the order is drawn when it is made.
     public func makeIterator() -> AnyIterator<Batch> {
+        let indices = batchIndices(), dataset = self.dataset
+        return AnyIterator { indices.next().map { dataset.batch(at: $0) } }
+    }
+
+    /// The sample indices of each batch of the next pass (a new order each pass when shuffling),
+    /// drawn exactly as ``makeIterator()`` draws them: data-parallel ranks with the same seed see
+    /// the same global batches and each takes its share.
+    func batchIndices() -> AnyIterator<[Int]> {
         var order = Array(0..<dataset.count)
         if shuffle { order.shuffle(using: &generator) }
-        let batches = batchCount, size = batchSize, dataset = self.dataset
+        let batches = batchCount, size = batchSize
         var next = 0
         return AnyIterator {
             guard next < batches else { return nil }
             let indices = Array(order[(next * size)..<Swift.min((next + 1) * size, order.count)])
             next += 1
-            return dataset.batch(at: indices)
+            return indices
         }
     }
 }
