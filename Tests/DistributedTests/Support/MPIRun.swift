@@ -108,55 +108,90 @@ private final class ExitWaiter: @unchecked Sendable {
 }
 
 /// A started child process with its output files.
-final class RunningProcess {
-    let process = Process()
-    private let output: URL, errors: URL
+///
+/// Started with `posix_spawn`, not Foundation's `Process`: Foundation watches its children from one
+/// shared monitor thread, and a long-running `mpiexec` whose descriptors were closed (below) kept that
+/// thread in a blocking `wait4`, so no other test's `Process` ever finished. Here a thread of its own
+/// waits for this child with `waitpid` and resumes the waiting test.
+final class RunningProcess: @unchecked Sendable {
+    /// The child's process id (also its process group's: the timeout kills the whole group).
+    let pid: pid_t
+    private let output: String, errors: String
     private let started = Date()
     private let exit = ExitWaiter()
+    private let lock = NSLock()
+    private var rawStatus: Int32 = 0
 
     /// Starts `executable arguments` in `folder` with `environment` added to this process's.
     init(_ executable: String, _ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws {
-        output = folder.appendingPathComponent(".stdout-\(UUID().uuidString)")
-        errors = folder.appendingPathComponent(".stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        // Through bash, which first closes every descriptor above 2: the test runner's other sockets
-        // (the interact tests' connections) must not live on in mpiexec and its ranks, or a stopped or
-        // killed rank holds them open and then resets them.
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", Self.closeInheritedDescriptors, "bash", executable] + arguments
-        process.currentDirectoryURL = folder
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        let exit = self.exit
-        process.terminationHandler = { _ in exit.childExited() }
-        try process.run()
+        output = folder.appendingPathComponent(".stdout-\(UUID().uuidString)").path
+        errors = folder.appendingPathComponent(".stderr-\(UUID().uuidString)").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errors, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        // Through bash, which first closes every descriptor above 2 and enters `folder`: the test
+        // runner's other sockets (the interact tests' connections) must not live on in mpiexec and its
+        // ranks, or a stopped or killed rank holds them open and then resets them.
+        let argv = ["/bin/bash", "-c", Self.closeInheritedDescriptors, "bash", folder.path, executable] + arguments
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        var child: pid_t = 0
+        let result = withCStrings(argv) { args in
+            withCStrings(variables) { env in posix_spawn(&child, argv[0], &actions, &attributes, args, env) }
+        }
+        guard result == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: result) ?? .EIO)
+        }
+        pid = child
+        let started = child
+        let thread = Thread { [self] in
+            var status: Int32 = 0
+            while waitpid(started, &status, 0) < 0 && errno == EINTR {}
+            lock.lock(); rawStatus = status; lock.unlock()
+            exit.childExited()
+        }
+        thread.name = "waitpid \(started)"
+        thread.start()
     }
 
-    /// Closes the descriptors bash inherited above 2, then runs `"$@"`.
+    /// Closes the descriptors bash inherited above 2, enters `$1`, then runs the rest.
     static let closeInheritedDescriptors = """
-        for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null; fi; done; exec "$@"
+        for fd in /proc/$$/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null; fi; done; cd "$1" && shift && exec "$@"
         """
 
-    /// Waits at most `timeout` seconds (then kills it), and returns what it did; the output
-    /// files are removed. Suspends the calling task; holds no thread while the child runs.
+    /// Waits at most `timeout` seconds (then kills its process group), and returns what it did; the
+    /// output files are removed. Suspends the calling task; holds no thread while the child runs.
     func finish(timeout: Double) async -> ProcessRun {
-        let exit = self.exit, pid = process.processIdentifier
+        let exit = self.exit, pid = self.pid
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-            if exit.timeoutPassed() { kill(pid, SIGKILL) }
+            if exit.timeoutPassed() { kill(-pid, SIGKILL); kill(pid, SIGKILL) }
         }
         let timedOut = await exit.wait()
-        process.waitUntilExit()  // already ended: makes the status readable
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
-        let run = ProcessRun(status: status, stdout: (try? String(contentsOf: output, encoding: .utf8)) ?? "",
-                             stderr: (try? String(contentsOf: errors, encoding: .utf8)) ?? "", timedOut: timedOut,
+        let raw = lock.withLock { rawStatus }
+        let signal = raw & 0x7f
+        let status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+        let run = ProcessRun(status: status, stdout: (try? String(contentsOfFile: output, encoding: .utf8)) ?? "",
+                             stderr: (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "", timedOut: timedOut,
                              seconds: Date().timeIntervalSince(started))
-        try? FileManager.default.removeItem(at: output)
-        try? FileManager.default.removeItem(at: errors)
+        unlink(output)
+        unlink(errors)
         return run
     }
+}
+
+/// Calls `body` with `strings` as a null-terminated C array of C strings.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
 /// Runs `slope arguments` alone.
