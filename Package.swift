@@ -78,6 +78,9 @@ let package = Package(
             ]),
         // Runs the built `slope` binary as a child process on hostile inputs (slow, process-heavy).
         .testTarget(name: "AdversarialTests", dependencies: ["Slope"]),
+        // Runs the built `slope` under `mpiexec -n 2` and `-n 3` (MPICH) on loopback: data-parallel
+        // training equal to one process, faults, and the world of one without MPI.
+        .testTarget(name: "DistributedTests", dependencies: ["Slope"]),
     ],
     swiftLanguageModes: [.v6]
 )

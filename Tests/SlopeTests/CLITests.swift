@@ -187,6 +187,10 @@ private let cliReady = slopeExecutable != nil
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let svg = try String(contentsOf: quadratic, encoding: .utf8)
         #expect(svg.contains("<svg") && svg.contains("</svg>"))
+        // The title gives the parameters and the loss; the true function is dashed; a desc says what it shows.
+        #expect(svg.contains("<title>c*x^2 + b*x + a fitted: a="), "\(svg.prefix(400))")
+        #expect(svg.contains(" mse ") && svg.contains("true 3x^2 + 2x + 1") && svg.contains("stroke-dasharray=\"7 5\""))
+        #expect(svg.contains("<desc>20 points and fit, true 3x^2 + 2x + 1 over x from -2 to 2.</desc>"))
 
         let relus = folder.appendingPathComponent("relus.svg")
         let second = try slope(["fit", "relus", "--count", "3", "--steps", "50", "--json", "--plot", relus.path])

@@ -290,3 +290,132 @@ private func increasingChart() -> Chart {
         }
     }
 }
+
+// MARK: - Readable plots
+
+@Suite struct ReadablePlotTests {
+    @Test func everySVGHasATitleAndADescription() {
+        var chart = Chart(title: "Fit", xTitle: "x", yTitle: "y")
+        chart.addPoints(x: [0.0, 1, 2], y: [1.0, 2, 3], label: "data")
+        let xml = ParsedXML(SVGChart(chart).render())
+        #expect(xml.isWellFormed)
+        #expect(xml.elements(named: "title").map(\.text) == ["Fit"])
+        let desc = xml.elements(named: "desc").first?.text ?? ""
+        #expect(desc.hasPrefix("x from ") && desc.contains("y from ") && desc.hasSuffix("series: data."), "\(desc)")
+        var untitled = Chart()
+        untitled.summary = "Nothing to see."
+        let bare = ParsedXML(SVGChart(untitled).render())
+        #expect(bare.elements(named: "title").map(\.text) == ["Chart"])
+        #expect(bare.elements(named: "desc").map(\.text) == ["Nothing to see."])
+    }
+
+    @Test func paddingKeepsPointsOffTheFrame() throws {
+        var chart = Chart(xTitle: "x", yTitle: "y")
+        chart.addPoints(x: [-2.0, 0, 2], y: [0.0, 1, 4])
+        let tight = ParsedXML(SVGChart(chart).render())
+        chart.padding = 0.05
+        let padded = ParsedXML(SVGChart(chart).render())
+        let xTicks = padded.elements(named: "text", inGroup: "x-ticks").compactMap { Double($0.text) }
+        let yTicks = padded.elements(named: "text", inGroup: "y-ticks").compactMap { Double($0.text) }
+        #expect(try #require(xTicks.first) < -2 && xTicks.last! > 2, "\(xTicks)")
+        #expect(try #require(yTicks.first) < 0 && yTicks.last! > 4, "\(yTicks)")
+        func onTheFrame(_ xml: ParsedXML) -> Int {
+            let frame = xml.elements(named: "rect").first { $0.attributes["class"] == "frame" }!.attributes
+            let (left, top) = (Double(frame["x"]!)!, Double(frame["y"]!)!)
+            let (right, bottom) = (left + Double(frame["width"]!)!, top + Double(frame["height"]!)!)
+            return xml.elements(named: "circle", inGroup: "series").filter { circle in
+                let (x, y) = (Double(circle.attributes["cx"]!)!, Double(circle.attributes["cy"]!)!)
+                return abs(x - left) < 1 || abs(x - right) < 1 || abs(y - top) < 1 || abs(y - bottom) < 1
+            }.count
+        }
+        #expect(onTheFrame(tight) == 2, "without padding the two extreme points sit on the frame")
+        #expect(onTheFrame(padded) == 0)
+    }
+
+    @Test func theLegendAvoidsTheData() throws {
+        // Rising data fills the top right and the bottom left: the legend goes top left.
+        var chart = Chart()
+        let xs = (0...40).map { Double($0) / 4 }
+        chart.addPoints(x: xs, y: xs.map { $0 * $0 }, label: "data")
+        chart.addLine(x: xs, y: xs.map { $0 * $0 }, label: "model")
+        let xml = ParsedXML(SVGChart(chart).render())
+        let legend = try #require(xml.elements(named: "g").first { $0.attributes["class"] == "legend" })
+        #expect(legend.attributes["data-corner"] == "top-left")
+        let box = try #require(xml.elements(named: "rect", inGroup: "legend").first?.attributes)
+        let (left, top) = (Double(box["x"]!)!, Double(box["y"]!)!)
+        let (right, bottom) = (left + Double(box["width"]!)!, top + Double(box["height"]!)!)
+        let covered = xml.elements(named: "circle", inGroup: "series").filter { circle in
+            let (x, y) = (Double(circle.attributes["cx"]!)!, Double(circle.attributes["cy"]!)!)
+            return x >= left && x <= right && y >= top && y <= bottom
+        }
+        #expect(covered.isEmpty)
+        // Falling data leaves the top right free: the legend stays there.
+        var falling = Chart()
+        falling.addPoints(x: xs, y: xs.map { -$0 }, label: "data")
+        let fallingLegend = ParsedXML(SVGChart(falling).render()).elements(named: "g").first { $0.attributes["class"] == "legend" }
+        #expect(fallingLegend?.attributes["data-corner"] == "top-right")
+    }
+
+    @Test func dashedFaintAndVerticalLinesAreDrawn() {
+        var chart = Chart()
+        chart.addLine(x: [0.0, 1, 2], y: [0.0, 1, 0], label: "raw", faint: true)
+        chart.addLine(x: [0.0, 1, 2], y: [0.5, 0.5, 0.5], label: "truth", dashed: true)
+        chart.addVerticalLine(x: 1.0, label: "epoch 2")
+        chart.addVerticalLine(x: 50.0, label: "outside")
+        let xml = ParsedXML(SVGChart(chart).render())
+        let lines = xml.elements(named: "polyline", inGroup: "series")
+        #expect(lines[0].attributes["stroke-opacity"] == "0.3" && lines[0].attributes["stroke-dasharray"] == nil)
+        #expect(lines[1].attributes["stroke-dasharray"] == "7 5" && lines[1].attributes["stroke-opacity"] == nil)
+        #expect(xml.elements(named: "text", inGroup: "vertical-line").map(\.text) == ["epoch 2"], "a line off the axis is not drawn")
+        #expect(xml.elements(named: "line", inGroup: "vertical-line").first?.attributes["stroke-dasharray"] == "5 4")
+    }
+
+    @Test func theLossChartSmoothsAsFastaiAndMarksEpochs() {
+        let recorder = Recorder()
+        let losses: [Float] = [2, 1, 3, 0.5, 0.8, 0.4, 0.6, 0.3]
+        for (index, loss) in losses.enumerated() {
+            recorder.record(batchLoss: loss, learningRate: 0.1)
+            if index % 4 == 3 {
+                recorder.record(epoch: EpochRecord(epoch: index / 4, trainLoss: 0, validLoss: Double(loss) + 0.1, metrics: [], seconds: 0))
+            }
+        }
+        // The debiased EMA by hand: avg_i = 0.98 avg_{i-1} + 0.02 loss_i, smooth_i = avg_i / (1 - 0.98^(i+1)).
+        var average = 0.0
+        let expected = losses.enumerated().map { index, loss -> Double in
+            average = 0.98 * average + 0.02 * Double(loss)
+            return average / (1 - pow(0.98, Double(index + 1)))
+        }
+        let smooth = recorder.smoothedLosses()
+        #expect(zip(smooth, expected).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(smooth[0] == 2, "the first value is the first loss (no bias towards 0)")
+        let chart = recorder.lossChart()
+        #expect(chart.series.map(\.label) == ["batches", "train (smoothed)", "valid"])
+        #expect(chart.series[0].faint && !chart.series[1].faint)
+        #expect(chart.series[1].y == smooth)
+        #expect(chart.series[2].style == .points && chart.series[2].x == [4, 8] && chart.series[2].y.map { Float($0) } == [0.6, 0.4])
+        #expect(chart.verticalLines.map(\.label) == ["epoch 2"] && chart.verticalLines[0].x == 3.5, "a boundary between the epochs only")
+        let xml = ParsedXML(SVGChart(chart).render())
+        #expect(xml.isWellFormed)
+        #expect(xml.elements(named: "desc").first?.text.contains("validation loss 0.4 after 2 epochs") == true)
+    }
+
+    @Test func theLRFindChartClipsTheSpikeAndMarksTheSuggestion() throws {
+        // The loss falls from 2 to 0.5, then spikes to 40 (where lrFind stops).
+        let rates = (0..<30).map { Float(1e-5) * Foundation.pow(10, Float($0) / 6) }
+        let losses = (0..<30).map { i -> Float in i <= 20 ? 2 - 1.5 * Float(i) / 20 : 0.5 * Foundation.pow(2.5, Float(i - 20)) }
+        let found = LRFindResult(learningRates: rates, losses: losses, suggestion: rates[12])
+        let chart = found.chart()
+        #expect(chart.series[0].x.count == 30 - LRFindResult.chartSkipsLast, "the last points are left out")
+        let range = try #require(chart.yRange)
+        #expect(range.upperBound >= 2 && range.upperBound < 2.5, "clipped to the region before the minimum: \(range)")
+        #expect(range.lowerBound < 0.5 && range.lowerBound > 0.3, "\(range)")
+        let label = String(format: "valley %.2e", rates[12])
+        #expect(chart.series.map(\.label) == ["loss", label])
+        #expect(chart.verticalLines.map(\.label) == [label])
+        let xml = ParsedXML(SVGChart(chart).render())
+        #expect(xml.elements(named: "text", inGroup: "vertical-line").map(\.text) == [label])
+        #expect(xml.elements(named: "circle", inGroup: "series").count == 1, "the suggestion's marker is inside the range")
+        let yTicks = xml.elements(named: "text", inGroup: "y-ticks").compactMap { Double($0.text) }
+        #expect(try #require(yTicks.max()) <= 2.5, "the y axis no longer runs to the spike: \(yTicks)")
+    }
+}

@@ -30,13 +30,13 @@ final class CapturedProgram {
     /// The gradient slot of each optimizer parameter (by position) that receives one.
     @exclusivity(unchecked) private var parameterGradients: [(slot: Int, count: Int)?] = []
     /// Points at a valid address for empty tensors.
-    private let placeholder = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private let emptyTensorAddress = UnsafeMutablePointer<Float>.allocate(capacity: 1)
 
     init(nodes: [CapturedNode], loss: Tensor, inputs: [Tensor], parameters: [Tensor]) throws {
         // Slots: at most one value and one gradient per tensor, plus scratch per node.
         capacity = 8 * (nodes.count + inputs.count + parameters.count) + 8
         table = .allocate(capacity: capacity)
-        table.initialize(repeating: placeholder, count: capacity)
+        table.initialize(repeating: emptyTensorAddress, count: capacity)
 
         var valueSlot: [ObjectIdentifier: Int] = [:]
         var parameterIndex: [ObjectIdentifier: Int] = [:]
@@ -59,7 +59,7 @@ final class CapturedProgram {
                 } else {
                     // A constant: frozen at its value now.
                     table[slot] = allocate(input.count, slot: slot)
-                    input.storage.withUnsafeBufferPointer { table[slot].update(from: $0.baseAddress ?? UnsafePointer(placeholder), count: $0.count) }
+                    input.storage.withUnsafeBufferPointer { table[slot].update(from: $0.baseAddress ?? UnsafePointer(emptyTensorAddress), count: $0.count) }
                 }
             }
             let output = allocate(node.output.count)
@@ -129,7 +129,7 @@ final class CapturedProgram {
     deinit {
         for buffer in owned { buffer.deallocate() }
         table.deallocate()
-        placeholder.deallocate()
+        emptyTensorAddress.deallocate()
     }
 
     // MARK: - Slots
@@ -204,7 +204,7 @@ final class CapturedProgram {
     private func withParametersBound(_ index: Int, _ body: () -> Void) {
         if index == bound.count { body(); return }
         bound[index].tensor.storage.withUnsafeBufferPointer { buffer in
-            table[bound[index].slot] = UnsafeMutablePointer(mutating: buffer.baseAddress ?? UnsafePointer(placeholder))
+            table[bound[index].slot] = UnsafeMutablePointer(mutating: buffer.baseAddress ?? UnsafePointer(emptyTensorAddress))
             withParametersBound(index + 1, body)
         }
     }

@@ -116,16 +116,26 @@ public final class DataLoader: Sequence, @unchecked Sendable {
     ///
     /// - Returns: An iterator over ``batchCount`` batches; the order is drawn when it is made.
     public func makeIterator() -> AnyIterator<Batch> {
+        let indices = batchIndices(), dataset = self.dataset, augmenter = self.augmenter
+        return AnyIterator {
+            guard let batch = indices.next().map({ dataset.batch(at: $0) }) else { return nil }
+            return augmenter?.apply(batch) ?? batch
+        }
+    }
+
+    /// The sample indices of each batch of the next pass (a new order each pass when shuffling),
+    /// drawn exactly as ``makeIterator()`` draws them: data-parallel ranks with the same seed see
+    /// the same global batches and each takes its share.
+    func batchIndices() -> AnyIterator<[Int]> {
         var order = Array(0..<dataset.count)
         if shuffle { order.shuffle(using: &generator) }
-        let batches = batchCount, size = batchSize, dataset = self.dataset, augmenter = self.augmenter
+        let batches = batchCount, size = batchSize
         var next = 0
         return AnyIterator {
             guard next < batches else { return nil }
             let indices = Array(order[(next * size)..<Swift.min((next + 1) * size, order.count)])
             next += 1
-            let batch = dataset.batch(at: indices)
-            return augmenter?.apply(batch) ?? batch
+            return indices
         }
     }
 }

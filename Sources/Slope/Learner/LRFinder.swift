@@ -9,16 +9,41 @@ public struct LRFindResult: Sendable {
     /// fastai's "valley" suggestion: a rate inside the longest stretch of falling loss.
     public let suggestion: Float
 
-    /// A chart of loss against learning rate (log scale) with the suggestion marked.
+    /// How many of the last losses the chart leaves out, as fastai's `plot_lr_find(skip_end=5)`
+    /// does: the final spike would otherwise set the y range and flatten the curve.
+    public static let chartSkipsLast = 5
+
+    /// A chart of loss against learning rate (log scale) as fastai draws it: the last
+    /// ``chartSkipsLast`` points left out (when more than twice as many remain), the y range
+    /// clipped to the useful region (from just below the least loss to just above the highest
+    /// loss before it), and the suggestion as a marker with a dashed vertical line, labelled.
+    ///
+    /// ```swift
+    /// try SVGChart(learner.lrFind().chart()).write(toFile: "lr_find.svg")
+    /// ```
     ///
     /// - Returns: A chart with the loss line and, when the suggestion lies in the range tried, a
-    ///   point labelled `valley <rate>`.
+    ///   point and a dashed line labelled `valley <rate>`.
     public func chart() -> Chart {
         var chart = Chart(title: "Learning rate finder", xTitle: "learning rate", yTitle: "loss", xScale: .logarithmic)
-        chart.addLine(x: learningRates, y: losses, label: "loss")
-        if let index = learningRates.firstIndex(where: { $0 >= suggestion }) {
-            chart.addPoints(x: [suggestion], y: [losses[index]], label: String(format: "valley %.2e", suggestion))
+        let keep = losses.count > 3 * LRFindResult.chartSkipsLast ? losses.count - LRFindResult.chartSkipsLast : losses.count
+        let rates = Array(learningRates.prefix(keep)), kept = Array(losses.prefix(keep)).map(Double.init)
+        chart.addLine(x: rates, y: kept.map(Float.init), label: "loss")
+        let finite = kept.enumerated().filter { $0.element.isFinite }
+        if let lowest = finite.min(by: { $0.element < $1.element }) {
+            let before = finite.filter { $0.offset <= lowest.offset }.map(\.element).max() ?? lowest.element
+            let span = Swift.max(before - lowest.element, Swift.abs(lowest.element) * 0.05, 1e-6)
+            chart.yRange = (lowest.element - 0.1 * span)...(before + 0.1 * span)
         }
+        let label = String(format: "valley %.2e", suggestion)
+        if let index = learningRates.firstIndex(where: { $0 >= suggestion }) {
+            chart.addPoints(x: [suggestion], y: [losses[index]], label: label)
+            chart.addVerticalLine(x: suggestion, label: label)
+        }
+        chart.summary = "Smoothed loss at \(rates.count) learning rates from "
+            + String(format: "%.1e to %.1e", rates.first ?? 0, rates.last ?? 0)
+            + (losses.count > keep ? " (the last \(losses.count - keep) left out)" : "")
+            + "; suggested learning rate " + String(format: "%.2e", suggestion) + "."
         return chart
     }
 }

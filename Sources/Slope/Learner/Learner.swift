@@ -111,11 +111,21 @@ public final class Learner: @unchecked Sendable {
         var done = 0
         var smoothed = 0.0, smoothedCount = 0
         var firstLoss: Float?
+        // Data-parallel in a world of more than one rank (Distributed.start): see DataParallel.
+        let parallel = DataParallel(world: Distributed.world)
+        if let parallel {
+            if let problem = parallel.problem(with: data.train) {
+                stopRequested = true
+                stopReason = problem
+                return
+            }
+            if !parallel.world.isLeader { progress.style = .silent }
+        }
         callbacks.forEach { $0.beforeFit(self) }
         // Without callbacks (which may look at or change gradients) and with layers that replay
         // exactly, each batch shape's step is captured once and replayed (same results, no graph).
         let model = self.model, loss = self.loss
-        let captured = callbacks.isEmpty && CapturedTraining.canCapture(model)
+        let captured = parallel == nil && callbacks.isEmpty && CapturedTraining.canCapture(model)
             ? CapturedTraining(optimizer: optimizer) { loss(model($0[0]), $0[1]) } : nil
         progress.header(["epoch", "train_loss", "valid_loss"] + metrics.map(\.name) + ["time"])
         for epoch in 0..<epochs where !stopRequested {
@@ -124,7 +134,7 @@ public final class Learner: @unchecked Sendable {
             model.train()
             callbacks.forEach { $0.beforeEpoch(self) }
             var batchIndex = 0
-            for batch in data.train {
+            for (batch, share) in parallel?.batches(of: data.train) ?? AnySequence(data.train.lazy.map { ($0, 1) }) {
                 let (rate, momentum) = schedule(Float(done) / Float(totalBatches))
                 optimizer.lr = rate
                 if let momentum { optimizer.cycledMomentum = momentum }
@@ -132,8 +142,9 @@ public final class Learner: @unchecked Sendable {
                 callbacks.forEach { $0.beforeBatch(self) }
                 let capturedStep = captured?.capturedStep(for: [batch.inputs, batch.targets])
                 let replayed = capturedStep.flatMap { try? $0.forward([batch.inputs, batch.targets]) }
-                let value = replayed == nil ? loss(model(batch.inputs), batch.targets) : nil
-                let lossValue = replayed ?? value!.item()
+                let forward = { loss(model(batch.inputs), batch.targets) }
+                let value = replayed == nil ? parallel?.localLoss(share: share, forward) ?? forward() : nil
+                let lossValue = replayed ?? parallel?.globalLoss(value!.item()) ?? value!.item()
                 currentLoss = value ?? Tensor(lossValue)
                 recorder.record(batchLoss: lossValue, learningRate: rate)
                 if !lossValue.isFinite {
@@ -154,6 +165,7 @@ public final class Learner: @unchecked Sendable {
                 if let value {
                     optimizer.zeroGrad()
                     value.backward()
+                    parallel?.allReduceGradients(optimizer.parameters)
                 } else {
                     capturedStep?.update()
                 }
@@ -187,7 +199,9 @@ public final class Learner: @unchecked Sendable {
 
     // MARK: - Validation and prediction
 
-    /// The mean validation loss and each metric, with the model in evaluation mode.
+    /// The mean validation loss and each metric, with the model in evaluation mode. In a world of
+    /// more than one rank (``Distributed/start(timeout:)``), each rank predicts a share of the rows
+    /// and every rank must call it (see `DataParallel`).
     ///
     /// ```swift
     /// let (loss, metrics) = learner.validate()
@@ -196,6 +210,7 @@ public final class Learner: @unchecked Sendable {
     /// - Returns: The loss averaged over validation samples and each metric's value, in the order
     ///   of ``metrics``; NaN for all when the validation set is empty.
     public func validate() -> (loss: Double, metrics: [(name: String, value: Double)]) {
+        if let parallel = DataParallel(world: Distributed.world) { return parallel.validate(self) }
         let wasTraining = model.isTraining
         model.eval()
         defer { model.train(wasTraining) }
@@ -211,13 +226,18 @@ public final class Learner: @unchecked Sendable {
             }
         }
         guard count > 0 else { return (.nan, metrics.map { ($0.name, .nan) }) }
-        var predictions = Tensor.concatenate(outputs, axis: 0)
-        var truth = Tensor.concatenate(targets, axis: 0)
+        return (total / Double(count), scoredMetrics(predictions: Tensor.concatenate(outputs, axis: 0),
+                                                     truth: Tensor.concatenate(targets, axis: 0)))
+    }
+
+    /// Each metric on the whole validation set's predictions, in the target's units.
+    func scoredMetrics(predictions: Tensor, truth: Tensor) -> [(name: String, value: Double)] {
+        var predictions = predictions, truth = truth
         if let scale = data.targetScale {
             predictions = predictions.reshaped([-1]) * Float(scale.std) + Float(scale.mean)
             truth = truth * Float(scale.std) + Float(scale.mean)
         }
-        return (total / Double(count), metrics.map { ($0.name, $0.compute(predictions, truth)) })
+        return metrics.map { ($0.name, $0.compute(predictions, truth)) }
     }
 
     /// Whether larger values of a table column are better.

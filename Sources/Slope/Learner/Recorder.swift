@@ -63,16 +63,49 @@ public final class Recorder: @unchecked Sendable {
         epochs = []
     }
 
-    /// A chart of the training loss per batch and the validation loss per epoch.
+    /// The training loss smoothed as fastai plots it: an exponential moving average with
+    /// β = 0.98, debiased, `avgᵢ = β·avgᵢ₋₁ + (1 − β)·lossᵢ`, `smoothᵢ = avgᵢ / (1 − β^(i+1))`,
+    /// over every batch in order (the same value the progress table shows as `train_loss`).
     ///
-    /// - Returns: A chart with a `train` line over batch indices and, after an epoch, a `valid`
-    ///   line at the batches where validation ran.
+    /// ```swift
+    /// let smooth = learner.recorder.smoothedLosses()
+    /// ```
+    ///
+    /// - Returns: One value per batch.
+    public func smoothedLosses() -> [Double] {
+        let beta = 0.98
+        var average = 0.0, power = 1.0
+        return batchLosses.map { loss in
+            average = beta * average + (1 - beta) * Double(loss)
+            power *= beta
+            return average / (1 - power)
+        }
+    }
+
+    /// A chart of training as fastai draws it: the smoothed training loss over the raw batch
+    /// losses (faint), the validation loss as a point at the end of each epoch, and a dashed line
+    /// at each epoch boundary.
+    ///
+    /// - Returns: A chart with `train (smoothed)` and faint `batches` lines over batch indices and,
+    ///   after an epoch, `valid` points and `epoch N` boundaries; its summary gives the last values.
     public func lossChart() -> Chart {
         var chart = Chart(title: "Loss", xTitle: "batch", yTitle: "loss")
-        chart.addLine(x: batchLosses.indices.map(Double.init), y: batchLosses.map(Double.init), label: "train")
+        let batches = batchLosses.indices.map(Double.init)
+        let smooth = smoothedLosses()
+        chart.addLine(x: batches, y: batchLosses.map(Double.init), label: "batches", faint: true)
+        chart.addLine(x: batches, y: smooth, label: "train (smoothed)", color: chart.color(ofSeries: 0))
         if !validationPoints.isEmpty {
-            chart.addLine(x: validationPoints.map { Double($0.batch) }, y: validationPoints.map(\.loss), label: "valid")
+            chart.addPoints(x: validationPoints.map { Double($0.batch) }, y: validationPoints.map(\.loss), label: "valid")
         }
+        for (index, point) in validationPoints.enumerated().dropLast() {
+            chart.addVerticalLine(x: Double(point.batch) - 0.5, label: "epoch \(index + 2)")
+        }
+        var summary = "Training loss over \(batchLosses.count) batches"
+        if let last = smooth.last { summary += String(format: ", smoothed to %.4g at the end", last) }
+        if let valid = validationPoints.last {
+            summary += String(format: "; validation loss %.4g after %d epoch%@", valid.loss, validationPoints.count, validationPoints.count == 1 ? "" : "s")
+        }
+        chart.summary = summary + "."
         return chart
     }
 

@@ -99,22 +99,21 @@ struct FormulaParser {
     }
 
     private mutating func sum(depth: Int) throws(FormulaError) -> Parsed {
-        var left = try product(depth: depth)
-        while case .symbol(let op) = tokens[index].kind, op == "+" || op == "-" {
-            let column = tokens[index].column
-            index += 1
-            let right = try product(depth: depth)
-            left = (.binary(op, left.node, right.node), try Self.deeper(Swift.max(left.depth, right.depth), at: column))
-        }
-        return left
+        try chain(of: "+-", depth: depth) { parser, depth throws(FormulaError) in try parser.product(depth: depth) }
     }
 
     private mutating func product(depth: Int) throws(FormulaError) -> Parsed {
-        var left = try unary(depth: depth)
-        while case .symbol(let op) = tokens[index].kind, op == "*" || op == "/" {
+        try chain(of: "*/", depth: depth) { parser, depth throws(FormulaError) in try parser.unary(depth: depth) }
+    }
+
+    /// `operand (op operand)*` for the left-associative operators `operators`, one precedence level.
+    private mutating func chain(of operators: String, depth: Int,
+                                operand: (inout FormulaParser, Int) throws(FormulaError) -> Parsed) throws(FormulaError) -> Parsed {
+        var left = try operand(&self, depth)
+        while case .symbol(let op) = tokens[index].kind, operators.contains(op) {
             let column = tokens[index].column
             index += 1
-            let right = try unary(depth: depth)
+            let right = try operand(&self, depth)
             left = (.binary(op, left.node, right.node), try Self.deeper(Swift.max(left.depth, right.depth), at: column))
         }
         return left

@@ -24,36 +24,62 @@ extension Tensor {
     public static func batchNorm(
         _ input: Tensor, weight: Tensor, bias: Tensor, statistics: (mean: [Float], variance: [Float])? = nil, epsilon: Float
     ) -> (output: Tensor, mean: [Float], variance: [Float]) {
+        let result = batchNorm(input, weight: weight, bias: bias, statistics: statistics, epsilon: epsilon, synchronizedOver: nil)
+        return (result.output, result.mean, result.variance)
+    }
+
+    /// ``batchNorm(_:weight:bias:statistics:epsilon:)`` over the global batch of a data-parallel
+    /// world (PyTorch's `SyncBatchNorm`): with batch statistics, the per-channel sums, then the
+    /// squared deviations around the global mean, are summed over `world`'s ranks, and in the
+    /// pullback `Σg` and `Σ(g·x̂)` are too, with `M` the global count. The weight and bias
+    /// gradients stay this rank's own sums (the gradient all-reduce adds them up). Every rank
+    /// must call it in the same order. Also returns `M`, the global values per channel.
+    static func batchNorm(
+        _ input: Tensor, weight: Tensor, bias: Tensor, statistics: (mean: [Float], variance: [Float])?, epsilon: Float,
+        synchronizedOver world: World?
+    ) -> (output: Tensor, mean: [Float], variance: [Float], count: Int) {
         require(input.rank >= 2, "batchNorm: input must be [N, C, ...], got shape \(input.shape)")
         let (batch, channels) = (input.shape[0], input.shape[1])
         require(weight.shape == [channels] && bias.shape == [channels],
                 "batchNorm: weight \(weight.shape) and bias \(bias.shape) must be [\(channels)] for input \(input.shape)")
         let spatial = input.shape[2...].reduce(1, *)
-        let perChannel = batch * spatial
+        let world = statistics == nil ? world.flatMap { $0.isDistributed ? $0 : nil } : nil
+        let localCount = batch * spatial
+        var perChannel = localCount
         var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
-        input.storage.withUnsafeBufferPointer { x in
-            if let statistics {
-                mean = statistics.mean
-                variance = statistics.variance
-                return
+        if let statistics {
+            mean = statistics.mean
+            variance = statistics.variance
+        } else {
+            // Each plane is summed sixteen lanes at a time in Float, the planes (and ranks) in Double.
+            var sums = [Double](repeating: 0, count: channels + 1)
+            input.storage.withUnsafeBufferPointer { x in
+                guard let values = x.baseAddress else { return }
+                for c in 0..<channels {
+                    for n in 0..<batch { sums[c] += Double(ConvolutionKernels.sum(values + (n * channels + c) * spatial, count: spatial)) }
+                }
             }
-            // Each plane is summed sixteen lanes at a time in Float, the planes in Double.
-            guard let values = x.baseAddress else { return }
+            sums[channels] = Double(localCount)
+            world?.allReduceSum(&sums, what: "the batch-norm sums of \(channels) channels")
+            perChannel = Int(sums[channels])
+            let averages = sums.prefix(channels).map { $0 / Double(Swift.max(perChannel, 1)) }
+            var squares = [Double](repeating: 0, count: channels)
+            input.storage.withUnsafeBufferPointer { x in
+                guard let values = x.baseAddress else { return }
+                for c in 0..<channels {
+                    for n in 0..<batch {
+                        squares[c] += Double(Kernels.squaredDeviations(
+                            values + (n * channels + c) * spatial, count: spatial, around: Float(averages[c])))
+                    }
+                }
+            }
+            world?.allReduceSum(&squares, what: "the batch-norm squared deviations of \(channels) channels")
             for c in 0..<channels {
-                var sum: Double = 0
-                for n in 0..<batch {
-                    sum += Double(ConvolutionKernels.sum(values + (n * channels + c) * spatial, count: spatial))
-                }
-                let average = sum / Double(Swift.max(perChannel, 1))
-                var squares: Double = 0
-                for n in 0..<batch {
-                    squares += Double(Kernels.squaredDeviations(
-                        values + (n * channels + c) * spatial, count: spatial, around: Float(average)))
-                }
-                mean[c] = Float(average)
-                variance[c] = Float(squares / Double(Swift.max(perChannel, 1)))
+                mean[c] = Float(averages[c])
+                variance[c] = Float(squares[c] / Double(Swift.max(perChannel, 1)))
             }
         }
+        let globalCount = perChannel
         let invstd = variance.map { 1 / ($0 + epsilon).squareRoot() }
         let gamma = weight.storage, beta = bias.storage
         var output = [Float](repeating: 0, count: input.count)
@@ -90,10 +116,18 @@ extension Tensor {
                         }
                     }
                 }
+                // Synchronised: dx needs the global sums; dγ and dβ stay this rank's (summed later).
+                var globalSum = gradSum, globalDot = gradDotNormalized
+                if let world, input.requiresGrad {
+                    var both = gradSum + gradDotNormalized
+                    world.allReduceSum(&both, what: "the batch-norm gradient sums of \(channels) channels")
+                    globalSum = Array(both[..<channels])
+                    globalDot = Array(both[channels...])
+                }
                 var dx: Tensor?
                 if input.requiresGrad {
                     var values = [Float](repeating: 0, count: input.count)
-                    let m = Float(perChannel)
+                    let m = Float(globalCount)
                     g.storage.withUnsafeBufferPointer { grad in
                         input.storage.withUnsafeBufferPointer { x in
                             values.withUnsafeMutableBufferPointer { out in
@@ -102,7 +136,7 @@ extension Tensor {
                                         let base = (n * channels + c) * spatial
                                         let scale = gamma[c] * invstd[c]
                                         if usesBatchStatistics {
-                                            let meanGrad = gradSum[c] / m, normalizedGrad = gradDotNormalized[c] / m
+                                            let meanGrad = globalSum[c] / m, normalizedGrad = globalDot[c] / m
                                             for s in 0..<spatial {
                                                 let normalized = (x[base + s] - mean[c]) * invstd[c]
                                                 out[base + s] = scale * (grad[base + s] - meanGrad - normalized * normalizedGrad)
@@ -121,6 +155,6 @@ extension Tensor {
                         bias.requiresGrad ? Tensor(unchecked: [channels], gradSum) : nil]
             }
         }
-        return (result, mean, variance)
+        return (result, mean, variance, globalCount)
     }
 }

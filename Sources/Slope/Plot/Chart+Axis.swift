@@ -15,7 +15,7 @@ extension Chart {
         let labels: [String]
 
         /// Lays out an axis over `values` (or over `range` when it is usable) with about `tickCount` ticks.
-        init(values: [Double], scale: Scale, range: ClosedRange<Double>?, tickCount: Int) {
+        init(values: [Double], scale: Scale, range: ClosedRange<Double>?, tickCount: Int, padding: Double = 0) {
             self.scale = scale
             let plottable = values.filter { Axis.isPlottable($0, scale: scale) }
             let usableRange = range.flatMap { range in
@@ -36,6 +36,9 @@ extension Chart {
                 if lower == upper {
                     let pad = lower == 0 ? 1 : abs(lower) / 10
                     (lower, upper) = (max(lower - pad, -.greatestFiniteMagnitude), min(upper + pad, .greatestFiniteMagnitude))
+                } else if padding > 0, padding.isFinite {
+                    let pad = (upper / 2 - lower / 2) * 2 * Swift.min(padding, 1)
+                    if pad.isFinite { (lower, upper) = (lower - pad, upper + pad) }
                 }
                 ticks = Chart.niceTicks(from: lower, to: upper, count: tickCount, expand: true)
                 if let first = ticks.first, let last = ticks.last, first <= lower, last >= upper {

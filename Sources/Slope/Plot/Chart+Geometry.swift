@@ -12,8 +12,8 @@ extension Chart {
             }
         }
         return (
-            Axis(values: pairs.map(\.0), scale: xScale, range: xRange, tickCount: xTickCount),
-            Axis(values: pairs.map(\.1), scale: yScale, range: yRange, tickCount: yTickCount)
+            Axis(values: pairs.map(\.0), scale: xScale, range: xRange, tickCount: xTickCount, padding: padding),
+            Axis(values: pairs.map(\.1), scale: yScale, range: yRange, tickCount: yTickCount, padding: padding)
         )
     }
 

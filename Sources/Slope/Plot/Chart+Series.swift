@@ -28,6 +28,10 @@ extension Chart {
         public var y: [Double]
         /// The colour, or `nil` for the palette colour of the series' position.
         public var color: Color?
+        /// Whether a line is drawn dashed (a known true function).
+        public var dashed = false
+        /// Whether a line is drawn thin and translucent (raw values under a smoothed line).
+        public var faint = false
 
         /// Creates a series; `x` and `y` must have the same number of values.
         ///
@@ -50,6 +54,30 @@ extension Chart {
             self.x = x.map { Double($0) }
             self.y = y.map { Double($0) }
             self.color = color
+        }
+    }
+}
+
+extension Chart {
+    /// A dashed vertical line across the plot area with a label at its top.
+    ///
+    /// ```swift
+    /// chart.verticalLines.append(Chart.VerticalLine(x: 120, label: "epoch 2"))
+    /// ```
+    public struct VerticalLine: Sendable {
+        /// Where it crosses the horizontal axis.
+        public var x: Double
+        /// The text at its top; empty for none.
+        public var label: String
+
+        /// A line at `x` labelled `label`.
+        ///
+        /// - Parameters:
+        ///   - x: Where it crosses the horizontal axis.
+        ///   - label: The text at its top.
+        public init(x: Double, label: String) {
+            self.x = x
+            self.label = label
         }
     }
 }

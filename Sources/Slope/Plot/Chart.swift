@@ -41,6 +41,15 @@ public struct Chart: Sendable {
     public var yRange: ClosedRange<Double>?
     /// The series, drawn in order (later ones on top).
     public var series: [Series]
+    /// What the chart shows, in a sentence or two for someone who cannot see it: the SVG's
+    /// `<desc>` (its `<title>` is ``title``, or "Chart" when that is empty).
+    public var summary: String = ""
+    /// Dashed vertical lines across the plot area, each with a label at its top (an epoch
+    /// boundary, a suggested learning rate).
+    public var verticalLines: [VerticalLine] = []
+    /// The fraction of the data's span added on each side of an axis fitted to the data (not a
+    /// fixed range), so that no point sits on the frame: 0 by default, 0.05 for fit plots.
+    public var padding: Double = 0
 
     /// Creates a chart; add data with ``addPoints(x:y:label:color:)`` and ``addLine(x:y:label:color:)``.
     ///
@@ -108,6 +117,43 @@ public struct Chart: Sendable {
         x: [Value], y: [Value], label: String = "", color: Color? = nil
     ) {
         series.append(Series(style: .line, label: label, x: x, y: y, color: color))
+    }
+
+    /// Adds a line series drawn dashed (a known true function) or faint (raw values under their
+    /// smoothed line), or both.
+    ///
+    /// ```swift
+    /// chart.addLine(x: xs, y: truth, label: "true function", dashed: true)
+    /// chart.addLine(x: batches, y: raw, label: "batches", faint: true)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - x: The horizontal values, in drawing order.
+    ///   - y: The vertical values, exactly one per `x` value.
+    ///   - label: The legend entry; empty for none.
+    ///   - color: The colour, or `nil` for the palette entry of the series' position.
+    ///   - dashed: Whether to draw the line dashed.
+    ///   - faint: Whether to draw it thin and translucent.
+    public mutating func addLine<Value: BinaryFloatingPoint>(
+        x: [Value], y: [Value], label: String = "", color: Color? = nil, dashed: Bool = false, faint: Bool = false
+    ) {
+        var line = Series(style: .line, label: label, x: x, y: y, color: color)
+        line.dashed = dashed
+        line.faint = faint
+        series.append(line)
+    }
+
+    /// Adds a dashed vertical line at `x` with `label` at its top.
+    ///
+    /// ```swift
+    /// chart.addVerticalLine(x: 1.2e-3, label: "valley 1.20e-03")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - x: Where the line crosses the horizontal axis (not drawn when outside the axis).
+    ///   - label: The text at its top; empty for none.
+    public mutating func addVerticalLine<Value: BinaryFloatingPoint>(x: Value, label: String = "") {
+        verticalLines.append(VerticalLine(x: Double(x), label: label))
     }
 
     /// The colour series `index` is drawn with: its own, or the palette's entry for its position.

@@ -56,6 +56,8 @@ public struct SVGChart: Sendable {
             <svg xmlns="http://www.w3.org/2000/svg" width="\(number(frame.width))" \
             height="\(number(frame.height))" viewBox="0 0 \(number(frame.width)) \(number(frame.height))" \
             font-family="sans-serif" font-size="12">
+            <title>\(escaped(chart.title.isEmpty ? "Chart" : chart.title))</title>
+            <desc>\(escaped(summary(frame)))</desc>
             <rect width="\(number(frame.width))" height="\(number(frame.height))" fill="white"/>
 
             """
@@ -63,7 +65,39 @@ public struct SVGChart: Sendable {
             svg += "<text class=\"title\" x=\"\(number(frame.width / 2))\" y=\"26\" text-anchor=\"middle\" "
                 + "font-size=\"16\" font-weight=\"bold\">\(escaped(chart.title))</text>\n"
         }
-        svg += axesMarkup(frame) + seriesMarkup(frame) + legendMarkup(frame) + "</svg>\n"
+        svg += axesMarkup(frame) + seriesMarkup(frame) + verticalLinesMarkup(frame) + legendMarkup(frame) + "</svg>\n"
+        return svg
+    }
+
+    /// The chart's ``Chart/summary``, or one made from its axes and series: what each axis spans
+    /// and which series it draws.
+    private func summary(_ frame: Frame) -> String {
+        if !chart.summary.isEmpty { return chart.summary }
+        let labels = chart.series.map(\.label).filter { !$0.isEmpty }
+        let (x, y) = (frame.xAxis, frame.yAxis)
+        let xName = chart.xTitle.isEmpty ? "x" : chart.xTitle, yName = chart.yTitle.isEmpty ? "y" : chart.yTitle
+        return "\(xName) from \(x.labels.first ?? "\(x.lower)") to \(x.labels.last ?? "\(x.upper)"), "
+            + "\(yName) from \(y.labels.first ?? "\(y.lower)") to \(y.labels.last ?? "\(y.upper)")"
+            + (labels.isEmpty ? "." : "; series: \(labels.joined(separator: ", ")).")
+    }
+
+    /// Each vertical line that falls on the horizontal axis, dashed, with its label at the top
+    /// (to its right, or to its left near the right edge).
+    private func verticalLinesMarkup(_ frame: Frame) -> String {
+        var svg = ""
+        for line in chart.verticalLines {
+            guard let fraction = frame.xAxis.fraction(of: line.x), fraction >= -1e-9, fraction <= 1 + 1e-9 else { continue }
+            let x = frame.x(fraction)
+            let nearRight = Double(line.label.count) * Frame.characterWidth + 6 > frame.right - x
+            svg += "<g class=\"vertical-line\" data-label=\"\(escaped(line.label))\">"
+                + "<line x1=\"\(number(x))\" y1=\"\(number(frame.top))\" x2=\"\(number(x))\" y2=\"\(number(frame.bottom))\" "
+                + "stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>"
+            if !line.label.isEmpty {
+                svg += "<text x=\"\(number(nearRight ? x - 4 : x + 4))\" y=\"\(number(frame.bottom - 6))\" "
+                    + "text-anchor=\"\(nearRight ? "end" : "start")\" fill=\"#333333\" font-size=\"11\">\(escaped(line.label))</text>"
+            }
+            svg += "</g>\n"
+        }
         return svg
     }
 
@@ -157,7 +191,9 @@ public struct SVGChart: Sendable {
             case .line:
                 for run in chart.polylines(of: series, x: frame.xAxis, y: frame.yAxis) {
                     let points = run.map { "\(number(frame.x($0.x))),\(number(frame.y($0.y)))" }.joined(separator: " ")
-                    svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" "
+                    let style = (series.faint ? "stroke-width=\"1\" stroke-opacity=\"0.3\"" : "stroke-width=\"2\"")
+                        + (series.dashed ? " stroke-dasharray=\"7 5\"" : "")
+                    svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(color)\" \(style) "
                         + "stroke-linejoin=\"round\"/>\n"
                 }
             }
@@ -166,14 +202,22 @@ public struct SVGChart: Sendable {
         return svg
     }
 
-    /// A box in the plot area's top-right corner naming each labelled series; empty if none has a label.
+    /// A box naming each labelled series, in the corner of the plot area that covers the least
+    /// data (top right when several tie); empty if no series has a label.
     private func legendMarkup(_ frame: Frame) -> String {
         let entries = chart.series.indices.filter { !chart.series[$0].label.isEmpty }
         guard !entries.isEmpty else { return "" }
         let labelWidth = Double(entries.map { chart.series[$0].label.count }.max() ?? 0) * Frame.characterWidth
         let boxWidth = 40 + labelWidth, boxHeight = 8 + 18 * Double(entries.count)
-        let boxLeft = frame.right - boxWidth - 8, boxTop = frame.top + 8
-        var svg = "<g class=\"legend\">\n<rect x=\"\(number(boxLeft))\" y=\"\(number(boxTop))\" "
+        let corners = [
+            (frame.right - boxWidth - 8, frame.top + 8, "top-right"), (frame.left + 8, frame.top + 8, "top-left"),
+            (frame.right - boxWidth - 8, frame.bottom - boxHeight - 8, "bottom-right"),
+            (frame.left + 8, frame.bottom - boxHeight - 8, "bottom-left"),
+        ]
+        let covered = corners.map { corner in dataCovered(frame, left: corner.0, top: corner.1, width: boxWidth, height: boxHeight) }
+        let best = covered.indices.min { covered[$0] < covered[$1] } ?? 0
+        let (boxLeft, boxTop, place) = corners[best]
+        var svg = "<g class=\"legend\" data-corner=\"\(place)\">\n<rect x=\"\(number(boxLeft))\" y=\"\(number(boxTop))\" "
             + "width=\"\(number(boxWidth))\" height=\"\(number(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" "
             + "stroke=\"#cccccc\"/>\n"
         for (row, index) in entries.enumerated() {
@@ -190,6 +234,33 @@ public struct SVGChart: Sendable {
                 + "\(escaped(series.label))</text>\n"
         }
         return svg + "</g>\n"
+    }
+
+    /// How many markers and line segments of the data fall in the box (pixel coordinates, with
+    /// a 4-pixel margin).
+    private func dataCovered(_ frame: Frame, left: Double, top: Double, width: Double, height: Double) -> Int {
+        // The box in plot fractions (0...1 across the plot area, y up), widened by the margin.
+        let plotWidth = max(frame.right - frame.left, 1), plotHeight = max(frame.bottom - frame.top, 1)
+        let x0 = (left - 4 - frame.left) / plotWidth, x1 = (left + width + 4 - frame.left) / plotWidth
+        let y0 = (frame.bottom - (top + height + 4)) / plotHeight, y1 = (frame.bottom - (top - 4)) / plotHeight
+        let inBox = { (point: Chart.PlotPoint) -> Chart.PlotPoint in ((point.x - x0) / (x1 - x0), (point.y - y0) / (y1 - y0)) }
+        var count = 0
+        for series in chart.series {
+            switch series.style {
+            case .points:
+                for point in chart.markers(of: series, x: frame.xAxis, y: frame.yAxis) {
+                    let p = inBox(point)
+                    if p.x >= 0, p.x <= 1, p.y >= 0, p.y <= 1 { count += 1 }
+                }
+            case .line:
+                for run in chart.polylines(of: series, x: frame.xAxis, y: frame.yAxis) {
+                    for (a, b) in zip(run, run.dropFirst()) where Chart.clip(from: inBox(a), to: inBox(b)) != nil {
+                        count += 1
+                    }
+                }
+            }
+        }
+        return count
     }
 
     // MARK: - Writing

@@ -50,7 +50,9 @@ struct FitQuadraticCommand: ParsableCommand {
             if data == nil { print(String(format: "true   a=%.4f  b=%.4f  c=%.4f", a, b, c)) }
         }
         let fitted = abc.detach()
-        try writePlot(fitChart(title: "c*x^2 + b*x + a fitted by gradient descent", x: x, y: y,
-                               curves: [("fit", quadratic(fitted))]), to: descent.plot)
+        let title = String(format: "c*x^2 + b*x + a fitted: a=%.3f b=%.3f c=%.3f, %@ %.4g", found[0], found[1], found[2],
+                           descent.loss.rawValue, result.loss)
+        let truth = data == nil ? (label: String(format: "true %gx^2 + %gx + %g", c, b, a), function: quadratic(a: a, b: b, c: c)) : nil
+        try writePlot(fitChart(title: title, x: x, y: y, curves: [("fit", quadratic(fitted))], truth: truth), to: descent.plot)
     }
 }

@@ -63,7 +63,9 @@ struct FitReLUsCommand: ParsableCommand {
                 "outcome": .string(result.outcome.rawValue),
             ]))
         }
-        try writePlot(fitChart(title: "A sum of \(count) ReLUs fitted to \(target)", x: x, y: y,
-                               curves: [("fit", { relus($0) })]), to: descent.plot)
+        let truths: [String: (Tensor) -> Tensor] = ["sin": { $0.sin() }, "abs": { $0.abs() }, "square": { $0.squared() }]
+        let title = "\(count) ReLUs fitted to \(target): " + String(format: "%@ %.4g after %d steps", descent.loss.rawValue, result.loss, result.steps)
+        try writePlot(fitChart(title: title, x: x, y: y, curves: [("fit", { relus($0) })],
+                               truth: truths[target].map { (label: "true \(target)(x)", function: $0) }), to: descent.plot)
     }
 }

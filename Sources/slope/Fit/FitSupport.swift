@@ -84,15 +84,24 @@ func readPoints(_ path: String) throws -> (x: Tensor, y: Tensor) {
     }
 }
 
-/// A chart of the points with one or more curves drawn over a fine grid of x.
-func fitChart(title: String, x: Tensor, y: Tensor, curves: [(label: String, function: (Tensor) -> Tensor)]) -> Chart {
+/// A chart of the points with one or more curves drawn over a fine grid of x: ranges padded so
+/// no point sits on the frame, the legend in the emptiest corner, the true function (when known)
+/// dashed.
+func fitChart(title: String, x: Tensor, y: Tensor, curves: [(label: String, function: (Tensor) -> Tensor)],
+              truth: (label: String, function: (Tensor) -> Tensor)? = nil) -> Chart {
     var chart = Chart(title: title, xTitle: "x", yTitle: "y")
+    chart.padding = 0.05
     chart.addPoints(x: x.scalars, y: y.scalars, label: "data")
     let low = x.scalars.min() ?? -1, high = x.scalars.max() ?? 1
     let grid = Tensor.linspace(low, high, count: 200)
     for curve in curves {
         chart.addLine(x: grid.scalars, y: noGrad { curve.function(grid) }.scalars, label: curve.label)
     }
+    if let truth {
+        chart.addLine(x: grid.scalars, y: noGrad { truth.function(grid) }.scalars, label: truth.label, color: .gray, dashed: true)
+    }
+    chart.summary = "\(x.count) points and " + (curves.map(\.label) + (truth.map { [$0.label] } ?? [])).joined(separator: ", ")
+        + String(format: " over x from %.4g to %.4g.", low, high)
     return chart
 }
 

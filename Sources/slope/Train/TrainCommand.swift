@@ -31,7 +31,18 @@ struct TrainCommand: ParsableCommand {
         guard wd.isFinite, wd >= 0 else { throw CommandError("--wd must be a non-negative number, got \(wd)") }
         guard dropout.isFinite, dropout >= 0, dropout < 1 else { throw CommandError("--dropout must be in [0, 1), got \(dropout)") }
         let start = Date()
+        // Under `mpiexec -n P`, this process is one rank of P (a world of one otherwise): only rank 0 prints and writes files.
+        let world: World
+        do { world = try Distributed.start() } catch { throw CommandError("\(error)") }
+        if !world.isLeader {
+            let null = open("/dev/null", O_WRONLY)
+            if null >= 0 { dup2(null, STDOUT_FILENO); close(null) }
+        }
         let loaders = try data.load()
+        if world.isDistributed, Swift.min(loaders.train.batchSize, loaders.train.dataset.count) < world.size {
+            throw CommandError("--batch-size \(loaders.train.batchSize) is smaller than the \(world.size) processes mpiexec started "
+                + "(each takes a share of every batch); use --batch-size \(world.size) or more, or fewer processes")
+        }
         if !json { print(data.describe(loaders)) }
         let learner = try data.learner(for: loaders, hidden: hidden, dropout: dropout, weightDecay: wd)
         learner.progress = ProgressDisplay(style: json ? .silent : nil)
@@ -39,6 +50,7 @@ struct TrainCommand: ParsableCommand {
         if !json && explicitLR == nil { print(String(format: "learning rate: %.2e (lrFind's valley)", rate)) }
         learner.fitOneCycle(epochs: epochs, maxLR: rate)
         if let reason = learner.stopReason { throw CommandError("training stopped: \(reason); pass a smaller --lr") }
+        guard world.isLeader else { return }
         if let export {
             do { try learner.export(to: export) } catch { throw CommandError("\(error)") }
             if !json { print("exported to \(export)") }

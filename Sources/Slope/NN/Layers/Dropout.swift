@@ -1,6 +1,7 @@
 /// Zeroes each value with probability `p` during training and scales the rest by `1/(1-p)`;
 /// the identity in evaluation mode. Its random stream is seeded from the generator it is
-/// made with, so training runs reproduce.
+/// made with, so training runs reproduce; in data-parallel training each rank draws the whole
+/// global batch's mask and applies its share's rows, so the run equals one process.
 ///
 /// ```swift
 /// let dropout = Dropout(probability: 0.5, generator: &rng)
@@ -70,7 +71,15 @@ public final class Dropout: Module, ModuleArchitecture, @unchecked Sendable {
         guard isTraining, probability > 0 else { return input }
         let keep = 1 - probability, scale = 1 / keep
         var mask = [Float](repeating: 0, count: input.count)
-        for i in mask.indices where generator.nextUnitFloat() < keep { mask[i] = scale }
+        if let shard = BatchShard.current, input.rank >= 1, input.shape[0] == shard.rows.count, input.shape[0] > 0 {
+            // Data-parallel: draw the whole global batch's mask as one process does, keep this rank's rows.
+            let rowSize = input.count / input.shape[0], start = shard.rows.lowerBound * rowSize
+            for i in 0..<(shard.globalRows * rowSize) where generator.nextUnitFloat() < keep {
+                if i >= start && i < start + mask.count { mask[i - start] = scale }
+            }
+        } else {
+            for i in mask.indices where generator.nextUnitFloat() < keep { mask[i] = scale }
+        }
         return input * Tensor(unchecked: input.shape, mask)
     }
 

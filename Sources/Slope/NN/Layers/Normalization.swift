@@ -87,9 +87,14 @@ public class BatchNorm: Module, @unchecked Sendable {
             return Tensor.batchNorm(input, weight: weight, bias: bias, statistics: (runningMean.scalars, runningVar.scalars),
                                     epsilon: epsilon).output
         }
-        let n = input.count / features
-        require(n > 1, "\(type(of: self)): training needs more than one value per channel, got shape \(input.shape)")
-        let (output, mean, variance) = Tensor.batchNorm(input, weight: weight, bias: bias, epsilon: epsilon)
+        // In data-parallel training the statistics are the global batch's (SynchronizedBatchNorm).
+        let world = SynchronizedBatchNorm.world
+        if world == nil {
+            require(input.count / features > 1, "\(type(of: self)): training needs more than one value per channel, got shape \(input.shape)")
+        }
+        let (output, mean, variance, n) = Tensor.batchNorm(input, weight: weight, bias: bias, statistics: nil, epsilon: epsilon,
+                                                           synchronizedOver: world)
+        require(n > 1, "\(type(of: self)): training needs more than one value per channel, got \(n) over all ranks")
         noGrad {
             let unbiased = Tensor(variance) * (Float(n) / Float(n - 1))
             runningMean.assign(runningMean * (1 - momentum) + Tensor(mean) * momentum)
