@@ -66,12 +66,13 @@ enum ImageDataCommandSupport {
         return labels
     }
 
-    /// The `t10k-*` images and labels beside a `train-*` IDX images file, when both exist.
+    /// The `t10k-*` images and labels beside a `train-*` IDX images file, when the images exist
+    /// (a missing labels file then fails the load with its name rather than silently validating
+    /// on a random share).
     static func testPair(besides images: String) -> (images: String, labels: String)? {
         let validImages = images.replacingOccurrences(of: "train-images", with: "t10k-images")
         let validLabels = validImages.replacingOccurrences(of: "images-idx3", with: "labels-idx1")
-        guard validImages != images, FileManager.default.fileExists(atPath: validImages),
-              FileManager.default.fileExists(atPath: validLabels) else { return nil }
+        guard validImages != images, FileManager.default.fileExists(atPath: validImages) else { return nil }
         return (validImages, validLabels)
     }
 }
