@@ -42,7 +42,7 @@ struct FaultTests {
         #expect(!run.timedOut, "the run hung")
         #expect(run.status != 0)
         #expect(run.stderr.contains("slope: rank 0 of 2: ") && run.stderr.contains("did not finish within 3 s"),
-                "no message from rank 0:\n\(run.stderr)")
+                "no message from rank 0 (status \(run.status) after \(Int(run.seconds)) s):\n\(run.stderr)\nstdout:\n\(run.stdout)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".std") }.isEmpty,
                 "a file was left behind")
     }

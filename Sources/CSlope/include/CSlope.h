@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "slope_temporary_files.h"
+#include "slope_drain.h"
 
 /// Per-thread gradient recording switch used by `noGrad { }`.
 /// Returns 1 when operations on this thread record a graph for backward.

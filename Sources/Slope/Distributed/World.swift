@@ -1,3 +1,4 @@
+import CSlope
 import Foundation
 
 /// The processes that train together: this process's rank and how many there are. A world of
@@ -114,8 +115,13 @@ public struct World: Sendable, Equatable {
     }
 
     /// Prints `message` on standard error, naming this rank, and ends every rank of the run.
+    ///
+    /// Under `mpiexec` standard error is a pipe to MPI's process manager, and `MPI_Abort` can make
+    /// it kill everything before it has read and forwarded the message; so the message is first
+    /// left to drain (at most two seconds).
     func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("slope: rank \(rank) of \(size): \(message); ending the whole run.\n".utf8))
+        slope_drain_output(STDERR_FILENO, 2000)
         if let mpi = MPILibrary.shared { _ = mpi.abort(MPILibrary.commWorld, 1) }
         exit(1)
     }
