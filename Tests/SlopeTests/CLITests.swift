@@ -87,7 +87,8 @@ private final class PipeReader: @unchecked Sendable {
 }
 
 /// Runs `slope arguments` with no standard input, waiting at most `timeout` seconds.
-private func slope(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 300) throws -> SlopeRun {
+private func slope(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 300,
+                   environment: [String: String] = [:]) throws -> SlopeRun {
     let executable = try #require(slopeExecutable, "the slope executable was not found; run `swift build --build-tests`")
     let process = Process()
     process.executableURL = executable
@@ -97,6 +98,7 @@ private func slope(_ arguments: [String], in directory: URL? = nil, timeout: Tim
     process.standardOutput = out
     process.standardError = err
     if let directory { process.currentDirectoryURL = directory }
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let exited = DispatchSemaphore(value: 0)
     process.terminationHandler = { _ in exited.signal() }
     try process.run()
@@ -285,8 +287,11 @@ private let cliReady = slopeExecutable != nil
     }
 
     @Test func tourRunsAndPrintsTheFoundParameters() throws {
-        let run = try slope([], timeout: 120)
+        let run = try slope([], timeout: 120, environment: ["COLUMNS": "60"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
+        let wide = run.stdout.split(separator: "\n").filter { $0.count > 60 }
+        #expect(wide.isEmpty, "the tour wraps at COLUMNS=60: \(wide)")
+        #expect(!run.stdout.split(separator: "\n").contains { $0.hasSuffix(" ") }, "no trailing spaces")
         let line = try #require(run.stdout.split(separator: "\n").first { $0.contains("found a=") }, "no `found a=` line")
         // "   found a=0.5735 b=1.1403 c=2.7604   true a=1 b=2 c=3"
         var found: [String: Double] = [:]

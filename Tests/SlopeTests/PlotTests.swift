@@ -216,8 +216,11 @@ private func increasingChart() -> Chart {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let gridLines = lines.filter { $0.contains("┤") || $0.contains("│") }
         #expect(gridLines.count == 16)
-        let cells = gridLines.map { line in Array(line[line.index(after: line.firstIndex { $0 == "┤" || $0 == "│" }!)...]) }
-        #expect(cells.allSatisfy { $0.count == 60 })
+        #expect(!lines.contains { $0.hasSuffix(" ") }, "no trailing spaces")
+        // Lines end at their last mark; the grid is 60 cells once padded back.
+        let trimmed = gridLines.map { line in Array(line[line.index(after: line.firstIndex { $0 == "┤" || $0 == "│" }!)...]) }
+        #expect(trimmed.allSatisfy { $0.count <= 60 })
+        let cells = trimmed.map { $0 + Array(repeating: Character(" "), count: 60 - $0.count) }
         #expect(cells.last?.first == "•")
         #expect(cells.first?.last == "•")
         #expect(cells.first?.first == " " && cells.last?.last == " ")

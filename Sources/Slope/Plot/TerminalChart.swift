@@ -45,7 +45,7 @@ public struct TerminalChart: Sendable, CustomStringConvertible {
 
     // MARK: - Rendering
 
-    /// The chart as lines of text joined by `\n` (no trailing newline).
+    /// The chart as lines of text joined by `\n` (no trailing newline, no trailing spaces).
     ///
     /// ```swift
     /// print(TerminalChart(chart).render())
@@ -81,7 +81,7 @@ public struct TerminalChart: Sendable, CustomStringConvertible {
         let legend = chart.series.indices.filter { !chart.series[$0].label.isEmpty }
             .map { "\(glyphs[$0]) \(chart.series[$0].label)" }
         if !legend.isEmpty { lines.append(margin + legend.joined(separator: "   ")) }
-        return lines.joined(separator: "\n")
+        return lines.map { $0.trimmingTrailingSpaces() }.joined(separator: "\n")
     }
 
     /// The glyph of each series: markers for points series, line glyphs for line series, in order.
