@@ -5,8 +5,9 @@
 //
 //   forward:       8 output channels x 2 row segments of 16 outputs per tile, 16 accumulators;
 //                  for each input channel and tap, 2 loads feed 16 FMAs (weights broadcast)
-//   weight grad:   2 output channels x 9 taps (3x3) per input channel, 18 accumulators over all
-//                  positions of a chunk of images, reduced once
+//   weight grad:   3 output channels x 9 taps (3x3) per input channel, 27 accumulators over all
+//                  positions of a chunk of images, reduced once; other kernels one row of taps
+//                  for 4 output channels at a time
 //   input grad:    the forward kernel on the output gradient, with the weights transposed and
 //                  rotated by 180 degrees and padding dilation*(k-1) - padding
 //
@@ -227,12 +228,69 @@ static inline void weight_grad_row(const slope_conv_shape *s, const float *padde
     }
 }
 
+/// Weight gradient of a whole 3x3 kernel for 3 output channels (o..o+2, `count` of them real)
+/// and one input channel c: 27 accumulators, and per 16 positions 3 gradient loads and 9 input
+/// loads (3 rows x 3 shifts) feed 27 FMAs (the row kernel above: 7 loads per 12 FMAs, and three
+/// passes over the gradient instead of one).
+__attribute__((target("avx512f")))
+static void weight_grad_3x3(const slope_conv_shape *s, const float *padded, const float *gradient,
+                            ptrdiff_t images, ptrdiff_t o, ptrdiff_t count, ptrdiff_t c, float *weight_grad) {
+    enum { Q = 3 };
+    const ptrdiff_t C = s->channels, O = s->output_channels, dw = s->dilation_width;
+    const ptrdiff_t Ho = s->output_height, Wo = s->output_width, vectors = row_vectors(s), area = Ho * Wo;
+    const ptrdiff_t Wp = padded_width(s), plane = padded_height(s) * Wp, image = C * plane;
+    const ptrdiff_t rowStep = s->dilation_height * Wp;
+    __m512 acc[Q][9];
+    UNROLLED
+    for (int q = 0; q < Q; q++)
+        UNROLLED
+        for (int t = 0; t < 9; t++) acc[q][t] = _mm512_setzero_ps();
+    __mmask16 keep[Q];
+    ptrdiff_t shift[Q];
+    UNROLLED
+    for (int q = 0; q < Q; q++) {
+        keep[q] = q < count ? 0xFFFF : 0;
+        shift[q] = q < count ? q * area : 0;
+    }
+    const __mmask16 last = row_mask(Wo, (vectors - 1) * LANES);
+    for (ptrdiff_t n = 0; n < images; n++) {
+        const float *pc = padded + n * image + c * plane;
+        const float *g = gradient + (n * O + o) * area;
+        for (ptrdiff_t y = 0; y < Ho; y++)
+            for (ptrdiff_t v = 0; v < vectors; v++) {
+                const __mmask16 m = v + 1 < vectors ? (__mmask16)0xFFFF : last;
+                const float *gy = g + y * Wo + v * LANES, *r = pc + y * Wp + v * LANES;
+                __m512 a[Q];
+                UNROLLED
+                for (int q = 0; q < Q; q++) a[q] = _mm512_maskz_loadu_ps(m & keep[q], gy + shift[q]);
+                UNROLLED
+                for (int t = 0; t < 9; t++) {
+                    const __m512 in = _mm512_loadu_ps(r + (t / 3) * rowStep + (t % 3) * dw);
+                    UNROLLED
+                    for (int q = 0; q < Q; q++) acc[q][t] = _mm512_fmadd_ps(a[q], in, acc[q][t]);
+                }
+            }
+    }
+    UNROLLED
+    for (int q = 0; q < Q; q++) {
+        if (q >= count) break;
+        float *kernel = weight_grad + ((o + q) * C + c) * 9;
+        UNROLLED
+        for (int t = 0; t < 9; t++) kernel[t] += _mm512_reduce_add_ps(acc[q][t]);
+    }
+}
+
 __attribute__((target("avx512f")))
 static void weight_grad_avx512(const slope_conv_shape *s, const float *padded, const float *gradient,
                                ptrdiff_t images, float *weight_grad, float *bias_grad) {
     const ptrdiff_t C = s->channels, O = s->output_channels;
     const ptrdiff_t Ho = s->output_height, Wo = s->output_width;
     const ptrdiff_t kh = s->kernel_height, kw = s->kernel_width;
+    if (kh == 3 && kw == 3) {
+        for (ptrdiff_t o = 0; o < O; o += 3)
+            for (ptrdiff_t c = 0; c < C; c++)
+                weight_grad_3x3(s, padded, gradient, images, o, O - o < 3 ? O - o : 3, c, weight_grad);
+    } else
     for (ptrdiff_t o = 0; o < O; o += 4) {
         const ptrdiff_t count = O - o < 4 ? O - o : 4;
         for (ptrdiff_t c = 0; c < C; c++)

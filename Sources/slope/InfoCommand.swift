@@ -19,7 +19,7 @@ struct InfoCommand: ParsableCommand {
                 "version": .string(SlopeLibrary.version), "matmul": .string(BLAS.active),
                 "blas": .string(BLAS.isLoaded ? BLAS.name : "none"), "builtIn": .string(BLAS.builtInName),
                 "threads": .int(BLAS.threadCount), "mpi": mpi.map(JSON.string) ?? .null,
-                "rank": .int(world.rank), "worldSize": .int(world.size),
+                "rank": .int(world.rank), "worldSize": .int(world.size), "keepsFreedMemory": .bool(SlopeLibrary.keepsFreedMemory),
             ]))
         } else {
             print("Slope \(SlopeLibrary.version)")
@@ -30,6 +30,7 @@ struct InfoCommand: ParsableCommand {
             print("MPI library: \(mpi ?? "none found (install mpich, or set SLOPE_MPI to an MPICH-ABI libmpi.so.12)")")
             print("world: " + (world.isDistributed ? "rank \(world.rank) of \(world.size) processes"
                 : "1 process" + (world.library == nil ? " (not started by mpiexec)" : "")))
+            print("freed buffers kept for reuse: \(SlopeLibrary.keepsFreedMemory ? "yes" : "no (SLOPE_MALLOC_DEFAULTS or not glibc)")")
         }
     }
 }

@@ -93,6 +93,9 @@ private func slope(_ arguments: [String], in directory: URL? = nil, timeout: Tim
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.standardInput = FileHandle.nullDevice
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
@@ -277,6 +280,11 @@ private let cliReady = slopeExecutable != nil
         #expect((json["version"] as? String)?.isEmpty == false)
         #expect(json["matmul"] is String && json["blas"] is String && json["builtIn"] is String)
         #expect((number(json["threads"]) ?? 0) >= 1)
+        #if os(Linux)
+        #expect(json["keepsFreedMemory"] as? Bool == true, "glibc: Slope keeps freed buffers for reuse by default")
+        #endif
+        let defaults = try slope(["info", "--json"], environment: ["SLOPE_MALLOC_DEFAULTS": "1"])
+        #expect(try defaults.json()["keepsFreedMemory"] as? Bool == false)
     }
 
     @Test func infoText() throws {

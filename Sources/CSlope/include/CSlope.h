@@ -2,6 +2,7 @@
 #define CSLOPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "slope_temporary_files.h"
 #include "slope_drain.h"
@@ -59,6 +60,22 @@ void slope_conv_forward(const slope_conv_shape *shape, const float *padded, cons
 /// of gradient[n, o] into bias_grad[o] when it is not NULL.
 void slope_conv_weight_grad(const slope_conv_shape *shape, const float *padded, const float *gradient,
                             ptrdiff_t count, float *weight_grad, float *bias_grad);
+
+/// out[i] = x[i] <= 0 ? 0 : x[i] (NaN passes), for n values (Activation.c).
+void slope_relu_forward(const float *x, float *out, ptrdiff_t n);
+/// out[i] = x[i] <= 0 ? 0 : gradient[i] (a NaN input passes its gradient), for n values.
+void slope_relu_backward(const float *gradient, const float *x, float *out, ptrdiff_t n);
+
+/// Whether `slope_max_pool_2x2` has a kernel on this CPU (AVX-512).
+int slope_max_pool_2x2_supported(void);
+/// 2x2, stride-2 max pooling of one [height, width] plane into [height/2, width/2] values and the
+/// plane-local index of each window's first maximum (MaxPool.c). Returns 0 when the plane holds a
+/// NaN or no kernel runs on this CPU: then `out` and `index` are not a result.
+int slope_max_pool_2x2(const float *source, float *out, int32_t *index, ptrdiff_t height, ptrdiff_t width);
+
+/// Whether malloc keeps freed blocks for reuse (set at load on glibc unless SLOPE_MALLOC_DEFAULTS=1;
+/// FreedMemory.c).
+int slope_keeps_freed_memory(void);
 
 /// Slope's version, e.g. "0.1.0", as Package.swift sets it.
 const char *slope_version(void);

@@ -1,3 +1,4 @@
+import CSlope
 import Foundation
 
 /// The replayable form of a captured step: every tensor of the step gets a buffer (a slot)
@@ -226,7 +227,7 @@ final class CapturedProgram {
             }, nil)
         case .relu:
             let (x, n) = (inputs[0], node.output.count)
-            return ({ t in let a = t[x], out = t[output]; for i in 0..<n { out[i] = a[i] <= 0 ? 0 : a[i] } }, nil)
+            return ({ t in slope_relu_forward(t[x], t[output], n) }, nil)
         case .reshape:
             let (x, n) = (inputs[0], node.output.count)
             return ({ t in t[output].update(from: t[x], count: n) }, nil)
@@ -287,8 +288,7 @@ final class CapturedProgram {
             let (x, n, dx) = (inputs[0], node.output.count, destinations[0])
             return { t in
                 guard let dx else { return }
-                let a = t[x], grad = t[g], out = t[dx]
-                for i in 0..<n { out[i] = a[i] <= 0 ? 0 : grad[i] }
+                slope_relu_backward(t[g], t[x], t[dx], n)
             }
         case .reshape:
             let (n, dx) = (node.output.count, destinations[0])

@@ -1,7 +1,32 @@
+import CSlope
+
 /// CPU loops over contiguous Float buffers: maps, broadcast zips, strided copies and the
 /// un-broadcasting sum. Closures are inlined into each call site by the optimiser.
 enum Kernels {
     // MARK: - Maps
+
+    /// `max(x[i], 0)` with NaN kept (`x <= 0 ? 0 : x`), through `slope_relu_forward` (vectorised
+    /// with compare masks: with random signs a branch per value mispredicts half the time).
+    static func relu(_ x: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: x.count) { out, initialized in
+            x.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { slope_relu_forward(base, out.baseAddress!, source.count) }
+            }
+            initialized = x.count
+        }
+    }
+
+    /// ReLU's pullback: `input[i] <= 0 ? 0 : gradient[i]` (a NaN input passes its gradient).
+    static func reluGradient(_ gradient: [Float], _ input: [Float]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: input.count) { out, initialized in
+            gradient.withUnsafeBufferPointer { g in
+                input.withUnsafeBufferPointer { x in
+                    if let base = x.baseAddress { slope_relu_backward(g.baseAddress!, base, out.baseAddress!, x.count) }
+                }
+            }
+            initialized = input.count
+        }
+    }
 
     /// `f` applied to each value.
     @inline(__always)

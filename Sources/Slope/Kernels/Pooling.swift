@@ -1,3 +1,5 @@
+import CSlope
+
 /// CPU kernels for 2-D pooling over `[planes, H, W]` buffers (a plane is one channel of one
 /// image). Planes are independent, so large inputs are split over the cores by plane.
 enum PoolingKernels {
@@ -94,16 +96,21 @@ enum PoolingKernels {
         }
     }
 
+    /// Whether the 2x2 max pooling of `MaxPool.c` (AVX-512) runs on this CPU.
+    static let vectorMaxPool = slope_max_pool_2x2_supported() != 0
+
     /// Max pooling of one plane with 2x2 windows at stride 2 and no padding. Returns false
     /// (and the caller redoes the plane) when a window holds a NaN, which this path ignores.
     ///
-    /// Written for the loop vectoriser: wrapping index arithmetic, selects instead of branches,
-    /// and the NaN test as an integer max over the magnitudes' bit patterns.
+    /// On AVX-512 the kernel of `MaxPool.c` (sixteen windows per step); elsewhere a loop written
+    /// for the vectoriser: wrapping index arithmetic, selects instead of branches, and the NaN test
+    /// as an integer max over the magnitudes' bit patterns.
     @inline(__always)
     private static func maxPool2x2(
         _ source: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ index: UnsafeMutablePointer<Int32>,
         outputHeight: Int, outputWidth: Int, width: Int
     ) -> Bool {
+        if vectorMaxPool { return slope_max_pool_2x2(source, out, index, 2 &* outputHeight, width) != 0 }
         var largestMagnitude: UInt32 = 0
         for row in 0..<outputHeight {
             let topOffset = 2 &* row &* width

@@ -145,9 +145,9 @@ extension Tensor {
     /// - Returns: A tensor of this tensor's shape.
     public func relu() -> Tensor {
         let input = self
-        let result = sameShape(Kernels.map(storage) { $0 <= 0 ? 0 : $0 })
+        let result = sameShape(Kernels.relu(storage))
         if Tensor.recording(self) {
-            result.record("relu", self) { g in g.sameShape(Kernels.zip(g.storage, input.storage) { $1 <= 0 ? 0 : $0 }) }
+            result.record("relu", self) { g in g.sameShape(Kernels.reluGradient(g.storage, input.storage)) }
             if let session = CaptureSession.current { session.note(.relu, [self], result) }
         }
         return result

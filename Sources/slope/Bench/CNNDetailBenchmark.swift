@@ -3,7 +3,7 @@ import Slope
 
 /// `slope bench t6 --detail`: microseconds per call of each layer of T6 (and the batch norm of the
 /// default Fashion-MNIST CNN) at batch 64, forward and each backward pass on its own, with the
-/// same field names as `../shared/bench/peers/torch_t6_detail.py`.
+/// same field names and timing as `Benchmarks/peers/torch_t6_detail.py` (PyTorch's same layers).
 enum CNNDetailBenchmark {
     /// Median microseconds per call over 5 runs of `calls` calls, after one untimed call.
     static func perCall(calls: Int = 50, _ body: () -> Void) -> Double {
@@ -68,9 +68,29 @@ enum CNNDetailBenchmark {
         ]
     }
 
+    /// Forward and backward (input, weight and bias gradients) of a linear layer `[n, i] -> [n, o]`.
+    static func linear(_ name: String, _ n: Int, _ i: Int, _ o: Int) -> [(String, JSON)] {
+        var rng = SeededGenerator(seed: 2)
+        let x = Tensor.randn([n, i], generator: &rng)
+        let weight = Tensor.randn([o, i], generator: &rng), bias = Tensor.randn([o], generator: &rng)
+        let upstream = Tensor.randn([n, o], generator: &rng)
+        let forward = perCall { _ = noGrad { x.linear(weight: weight, bias: bias) } }
+        let trainedInput = x.detach().requiresGrad()
+        let trainedWeight = weight.detach().requiresGrad(), trainedBias = bias.detach().requiresGrad()
+        let y = trainedInput.linear(weight: trainedWeight, bias: trainedBias)
+        let backward = perCall {
+            y.backward(gradient: upstream, retainGraph: true)
+            trainedInput.zeroGrad()
+            trainedWeight.zeroGrad()
+            trainedBias.zeroGrad()
+        }
+        return [("\(name)_forward", .number(forward)), ("\(name)_backward", .number(backward))]
+    }
+
     static func run() -> JSON {
         .object(benchHeader("t6_cnn_detail") + [("batch", .int(64)), ("unit", .string("us_per_call"))]
             + convolution("conv1", 64, 1, 16, 28, 28) + elementwise("layer1", 64, 16, 28, 28)
-            + convolution("conv2", 64, 16, 32, 14, 14) + elementwise("layer2", 64, 32, 14, 14))
+            + convolution("conv2", 64, 16, 32, 14, 14) + elementwise("layer2", 64, 32, 14, 14)
+            + linear("linear", 64, 1568, 10))
     }
 }
