@@ -214,12 +214,14 @@ extension Module {
     /// Copies values from a file's tensors into this model, checking that every key the model
     /// has is present with the same shape, that the file has no others, that every value is
     /// finite, and that each module accepts its values (``Module/checkLoadedValues()``); on any
-    /// failure the model keeps the values it had.
-    func loadState(_ contents: SafeTensors.Contents, file: String) throws(ModelFileError) {
-        let state = stateDict()
+    /// failure the model keeps the values it had. Keys under an `excluded` prefix are left out
+    /// on both sides (the model keeps those values; the file's are ignored).
+    func loadState(_ contents: SafeTensors.Contents, file: String, excluding excluded: [String] = []) throws(ModelFileError) {
+        func isExcluded(_ key: String) -> Bool { excluded.contains { key == $0 || key.hasPrefix($0 + ".") } }
+        let state = stateDict().filter { !isExcluded($0.key) }
         let ownKeys = Set(state.map(\.key))
         var stored: [String: Tensor] = [:]
-        for (key, tensor) in contents.tensors {
+        for (key, tensor) in contents.tensors where !isExcluded(key) {
             guard ownKeys.contains(key) else { throw .unexpectedTensor(file: file, key: key) }
             stored[key] = tensor
         }
@@ -263,12 +265,22 @@ extension Module {
     /// try model.loadWeights(from: "weights.safetensors")
     /// ```
     ///
-    /// - Parameter path: The safetensors file to read.
+    /// A body for fine-tuning loads everything but its head: `excluding: ["fc"]` leaves the
+    /// model's `fc.weight` and `fc.bias` as they are and ignores the file's.
+    ///
+    /// ```swift
+    /// let model = ResNet.resnet18(classes: 3)
+    /// try model.loadWeights(from: "resnet18.pth", excluding: ["fc"])   // torchvision's body, a new head
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - path: The safetensors or PyTorch file to read.
+    ///   - excluding: Module paths (`fc`, `1.8`) whose tensors are neither read nor required.
     /// - Throws: ``ModelFileError``: `io` or `malformed` for the file, `unsupportedDType`, or
     ///   `missingTensor`, `unexpectedTensor`, `shapeMismatch`, `nonFinite` and `invalidValues`
     ///   naming the key; on an error the model's values are unchanged.
-    public func loadWeights(from path: String) throws(ModelFileError) {
-        if ModelFileKind.of(path: path) == .torch { return try loadTorchWeights(from: path) }
-        try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent)
+    public func loadWeights(from path: String, excluding: [String] = []) throws(ModelFileError) {
+        if ModelFileKind.of(path: path) == .torch { return try loadTorchWeights(from: path, excluding: excluding) }
+        try loadState(try SafeTensors.read(from: path), file: (path as NSString).lastPathComponent, excluding: excluding)
     }
 }

@@ -27,7 +27,7 @@ public final class Learner: @unchecked Sendable {
     /// What training did.
     public let recorder = Recorder()
     /// The optimizer, made on the first fit and kept afterwards.
-    public private(set) var optimizer: Optimizer?
+    public internal(set) var optimizer: Optimizer?
     /// Set by a callback to end training after the current batch.
     public var stopRequested = false
     /// Why training stopped early, if it did.
@@ -89,7 +89,20 @@ public final class Learner: @unchecked Sendable {
     ///   - epochs: How many passes over the training data; the schedule spans all their batches.
     ///   - maxLR: The peak learning rate (see ``OneCycleSchedule``).
     public func fitOneCycle(epochs: Int, maxLR: Float) {
-        let schedule = OneCycleSchedule(maxLR: maxLR)
+        fitOneCycle(epochs: epochs, schedule: OneCycleSchedule(maxLR: maxLR))
+    }
+
+    /// Trains for `epochs` along `schedule`, a one-cycle policy with its own warm-up and
+    /// division factors (fastai's `fit_one_cycle(pct_start:, div:)`).
+    ///
+    /// ```swift
+    /// learner.fitOneCycle(epochs: 1, schedule: OneCycleSchedule(maxLR: 2e-3, warmupFraction: 0.99))
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - epochs: Passes over the training set, at least 0.
+    ///   - schedule: The learning rate and momentum at each fraction of training.
+    public func fitOneCycle(epochs: Int, schedule: OneCycleSchedule) {
         run(epochs: epochs, lr: schedule.learningRate(at: 0)) { progress in
             (schedule.learningRate(at: progress), schedule.momentum(at: progress))
         }

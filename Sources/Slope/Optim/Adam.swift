@@ -93,7 +93,7 @@ public class Adam: Optimizer, @unchecked Sendable {
         if steps.isEmpty { steps = Array(repeating: 0, count: parameters.count) }
         steps[index] += 1
         let t = Float(steps[index])
-        let (lr, beta1, beta2, epsilon, decay) = (self.lr, self.beta1, self.beta2, self.epsilon, weightDecay)
+        let (lr, beta1, beta2, epsilon, decay) = (learningRate(of: index), self.beta1, self.beta2, self.epsilon, weightDecay)
         let correction1 = 1 - Foundation.pow(beta1, t)
         let correction2Root = (1 - Foundation.pow(beta2, t)).squareRoot()
         let stepSize = lr / correction1

@@ -13,6 +13,10 @@ open class Optimizer: @unchecked Sendable {
     public let parameters: [(key: String, tensor: Tensor)]
     /// The learning rate; schedules change it between steps.
     public var lr: Float
+    /// Each parameter's multiplier of ``lr``, in ``parameters``' order (all 1 unless set):
+    /// discriminative learning rates, as fastai's `slice(lo, hi)` over parameter groups, set by
+    /// ``setLearningRateScales(_:)``.
+    public private(set) var lrScales: [Float]
     /// Steps taken so far.
     @exclusivity(unchecked) public private(set) var stepCount = 0
     /// Per-parameter state buffers, by parameter position, then by name (`momentum_buffer`,
@@ -29,7 +33,30 @@ open class Optimizer: @unchecked Sendable {
         self.parameters = parameters
         self.lr = lr
         self.slots = Array(repeating: [:], count: parameters.count)
+        self.lrScales = Array(repeating: 1, count: parameters.count)
     }
+
+    /// Sets each parameter's multiplier of ``lr`` from its key (`scale("0.weight")`); the rate
+    /// parameter `i` steps with is `lr · lrScales[i]`.
+    ///
+    /// ```swift
+    /// optimizer.setLearningRateScales { $0.hasPrefix("fc.") ? 1 : 0.01 }   // the body 100x slower
+    /// ```
+    ///
+    /// - Parameter scale: The multiplier for a parameter key, finite and not negative.
+    public func setLearningRateScales(_ scale: (String) -> Float) {
+        lrScales = parameters.map { entry in
+            let value = scale(entry.key)
+            require(value >= 0 && value.isFinite, "\(Self.self): the learning-rate scale of \(entry.key) must be finite and not negative, got \(value)")
+            return value
+        }
+    }
+
+    /// The learning rate parameter `index` steps with: `lr · lrScales[index]`.
+    ///
+    /// - Parameter index: The parameter's position in ``parameters``.
+    /// - Returns: Its learning rate for this step.
+    @inline(__always) public func learningRate(of index: Int) -> Float { lr * lrScales[index] }
 
     /// Applies one update to every parameter that has a gradient.
     ///

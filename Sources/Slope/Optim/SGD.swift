@@ -85,7 +85,7 @@ public final class SGD: Optimizer, @unchecked Sendable {
     ///   - parameter: The tensor updated in place.
     ///   - grad: Its gradient, `parameter.count` values.
     public override func update(_ index: Int, parameter: Tensor, gradient grad: UnsafeBufferPointer<Float>) {
-        let (lr, momentum, dampening, decay, nesterov) = (self.lr, self.momentum, self.dampening, weightDecay, self.nesterov)
+        let (lr, momentum, dampening, decay, nesterov) = (learningRate(of: index), self.momentum, self.dampening, weightDecay, self.nesterov)
         if momentum == 0 {
             parameter.storage.withUnsafeMutableBufferPointer { p in
                 for i in 0..<p.count { p[i] -= lr * (grad[i] + decay * p[i]) }

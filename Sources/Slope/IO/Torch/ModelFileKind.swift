@@ -82,8 +82,8 @@ extension Module {
     ///
     /// - Parameter path: the file.
     /// - Throws: ``ModelFileError`` naming the key.
-    func loadTorchWeights(from path: String) throws(ModelFileError) {
+    func loadTorchWeights(from path: String, excluding: [String] = []) throws(ModelFileError) {
         let torch = try TorchFile.read(path: path)
-        try loadState(SafeTensors.Contents(tensors: try torch.stateDict(), metadata: [:]), file: torch.file)
+        try loadState(SafeTensors.Contents(tensors: try torch.stateDict(), metadata: [:]), file: torch.file, excluding: excluding)
     }
 }
