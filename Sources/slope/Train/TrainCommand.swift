@@ -10,8 +10,12 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Number of epochs.") var epochs: Int = 5
     @Option(parsing: .unconditional,
-            help: "Peak learning rate of the one-cycle schedule, or `auto` for the learning-rate finder's suggestion (fastai's valley).")
-    var lr: String = "0.01"
+            help: "Peak learning rate of the one-cycle schedule, or `auto` for the learning-rate finder's suggestion (fastai's valley) (default: 0.01; 0.002 with --from).")
+    var lr: String?
+    @Option(help: "Images: fine-tune a ResNet whose body comes from this checkpoint (torchvision's `torch.save(resnet18().state_dict())`, or safetensors of the same keys) with a new head: the body frozen for --freeze-epochs, then every layer for --epochs with discriminative learning rates (fastai's fine_tune).")
+    var from: String?
+    @Option(name: .customLong("freeze-epochs"), help: "With --from: epochs that train the head (and batch norm) alone first.")
+    var freezeEpochs: Int = 1
     @Option(help: "Hidden layer sizes of the tabular model.") var layers: String = "200,100"
     @Option(parsing: .unconditional, help: "Weight decay (decoupled, as AdamW).") var wd: Float = 0.01
     @Option(parsing: .unconditional, help: "Dropout probability in the hidden layers.") var dropout: Float = 0
@@ -23,11 +27,16 @@ struct TrainCommand: ParsableCommand {
         guard epochs >= 1 else { throw CommandError("--epochs must be at least 1, got \(epochs)") }
         guard epochs <= InputLimits.epochs.value else { throw CommandError("--epochs must be at most \(InputLimits.epochs), got \(epochs)") }
         let hidden = try DataOptions.hiddenSizes(layers)
+        let lrText = lr ?? (from == nil ? "0.01" : "0.002")
         let explicitLR: Float?
-        if lr == "auto" { explicitLR = nil } else {
-            guard let value = Float(lr), value.isFinite, value > 0 else { throw CommandError("--lr must be `auto` or a positive number, got `\(lr)`") }
+        if lrText == "auto" { explicitLR = nil } else {
+            guard let value = Float(lrText), value.isFinite, value > 0 else { throw CommandError("--lr must be `auto` or a positive number, got `\(lrText)`") }
             explicitLR = value
         }
+        guard (0...InputLimits.epochs.value).contains(freezeEpochs) else {
+            throw CommandError("--freeze-epochs must be between 0 and \(InputLimits.epochs), got \(freezeEpochs)")
+        }
+        if from == nil && freezeEpochs != 1 { throw CommandError("--freeze-epochs is for fine-tuning; pass --from CHECKPOINT") }
         guard wd.isFinite, wd >= 0 else { throw CommandError("--wd must be a non-negative number, got \(wd)") }
         guard dropout.isFinite, dropout >= 0, dropout < 1 else { throw CommandError("--dropout must be in [0, 1), got \(dropout)") }
         let start = Date()
@@ -44,11 +53,16 @@ struct TrainCommand: ParsableCommand {
                 + "(each takes a share of every batch); use --batch-size \(world.size) or more, or fewer processes")
         }
         if !json { print(data.describe(loaders)) }
-        let learner = try data.learner(for: loaders, hidden: hidden, dropout: dropout, weightDecay: wd)
+        let learner = try data.learner(for: loaders, hidden: hidden, dropout: dropout, weightDecay: wd, checkpoint: from)
         learner.progress = ProgressDisplay(style: json ? .silent : nil)
         let rate = explicitLR ?? learner.lrFind().suggestion
         if !json && explicitLR == nil { print(String(format: "learning rate: %.2e (lrFind's valley)", rate)) }
-        learner.fitOneCycle(epochs: epochs, maxLR: rate)
+        if from != nil {
+            if !json { print("fine-tuning: \(freezeEpochs) epoch\(freezeEpochs == 1 ? "" : "s") with the body frozen, then \(epochs) with every layer") }
+            learner.fineTune(epochs: epochs, baseLR: rate, freezeEpochs: freezeEpochs)
+        } else {
+            learner.fitOneCycle(epochs: epochs, maxLR: rate)
+        }
         if let reason = learner.stopReason { throw CommandError("training stopped: \(reason); pass a smaller --lr") }
         guard world.isLeader else { return }
         if let export {

@@ -127,7 +127,18 @@ extension DataOptions {
     /// The learner that suits the data: fastai's tabular model for tables, the vision models
     /// for images; refused when the model would be larger than ``InputLimits/modelParameters`` or
     /// cannot take the images (checked by the layers' shape rule before anything trains).
-    func learner(for loaders: DataLoaders, hidden: [Int], dropout: Float = 0, weightDecay: Float = 0.01) throws -> Learner {
+    ///
+    /// With `checkpoint` (images only), the model is a ResNet whose body comes from that file
+    /// (``ResNet/body(from:classes:seed:)``), with a new head for the classes.
+    func learner(for loaders: DataLoaders, hidden: [Int], dropout: Float = 0, weightDecay: Float = 0.01,
+                 checkpoint: String? = nil) throws -> Learner {
+        if let checkpoint {
+            guard case .image(let prep) = loaders.preprocessing else {
+                throw CommandError("--from \(checkpoint): a checkpoint body is for images (--images); tables train from scratch")
+            }
+            return try DataOptions.fineTuningLearner(from: checkpoint, loaders: loaders, prep: prep, seed: seed, weightDecay: weightDecay,
+                                                     isFolder: isFolderPath, path: path)
+        }
         switch loaders.preprocessing {
         case .tabular(let prep):
             try DataOptions.checkTabularSize(inputs: prep.inputWidth, hidden: hidden, outputs: loaders.outputCount,
@@ -160,6 +171,39 @@ extension DataOptions {
             }
         case .none: throw CommandError("no preprocessing for this data")
         }
+    }
+
+    /// A learner over a ResNet whose body is read from `checkpoint` and whose head is new,
+    /// refused with one line when the checkpoint is no ResNet, takes other channels than the
+    /// images have, or cannot take images this small.
+    static func fineTuningLearner(from checkpoint: String, loaders: DataLoaders, prep: ImagePreprocessing, seed: UInt64,
+                                  weightDecay: Float, isFolder: Bool, path: String) throws -> Learner {
+        let model: ResNet
+        do { model = try ResNet.body(from: checkpoint, classes: loaders.outputCount, seed: seed) } catch {
+            throw CommandError("--from: \(error)")
+        }
+        let wanted = model.settings.inputChannels
+        guard wanted == prep.channels else {
+            throw CommandError("--from \(checkpoint): its conv1.weight takes images of \(wanted) channels, these have \(prep.channels)"
+                + (isFolder && (wanted == 1 || wanted == 3) ? "; pass --channels \(wanted)" : ""))
+        }
+        let batch = Swift.min(loaders.train.batchSize, loaders.train.dataset.count)
+        switch ModelInputCheck.check(model, sample: [prep.channels, prep.height, prep.width], outputs: loaders.outputCount, batchSize: batch) {
+        case .fits: break
+        case .rejectsInput(let error):
+            throw CommandError("\(path): images of \(prep.width)x\(prep.height) pixels are too small for a ResNet (it halves them "
+                + "five times, and its last batch norm needs a 2x2 map: at least 64x64)" + (isFolder ? "; use --size 64 or more" : "") + " (\(error))")
+        case .outputMismatch(let shape):
+            throw CommandError("--from \(checkpoint): the ResNet gives outputs of shape \(shape) for these images, not [1, \(loaders.outputCount)]")
+        case .activationsTooLarge(let floats):
+            throw CommandError("\(path): a batch of \(batch) images of \(prep.channels)x\(prep.width)x\(prep.height) needs about \(floats) "
+                + "floats of layer outputs in a ResNet, more than the limit of \(InputLimits.batchActivationFloats); use a smaller --size or --batch-size")
+        }
+        let learner = Learner(data: loaders, model: model, loss: { crossEntropy(logits: $0, targets: $1) }, metrics: [.accuracy],
+                              optimizer: fastaiAdam(weightDecay: weightDecay))
+        learner.lossName = "crossEntropy"
+        learner.seed = seed
+        return learner
     }
 
     /// Whether ``path`` is a folder (an image folder rather than an IDX file).
