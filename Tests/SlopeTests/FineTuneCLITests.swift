@@ -47,6 +47,22 @@ private func largestDifference(_ a: Tensor, _ b: Tensor) -> Float {
         #expect(predict.status == 0, "\(predict.summary)")
     }
 
+    @Test(.enabled(if: FastAIFixtures.available)) func aFastaiVisionExportGivesItsBody() throws {
+        let root = try temporaryFolder("finetune-fastai")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try writePatternFolder(root.appendingPathComponent("images"), count: 8, side: 64)
+        let exportPkl = FastAIFixtures.path("fashion3_resnet18.pkl"), tunedPath = root.appendingPathComponent("tuned.slope").path
+        let run = try ModelFileProcess.slope(["train", root.appendingPathComponent("images").path, "--images", "--size", "64", "--channels", "3",
+                                              "--from", exportPkl, "--epochs", "1", "--freeze-epochs", "0", "--export", tunedPath], timeout: 600)
+        #expect(run.status == 0, "\(run.summary)")
+        let tuned = try #require(try Learner.load(from: tunedPath).model as? ResNet)
+        #expect(tuned.settings.layers == [2, 2, 2, 2] && tuned.settings.block == "basic", "resnet18's layout")
+        let fastaiBody = try #require(try Learner.load(from: exportPkl).model.stateDict().first { $0.key == "0.4.1.conv2.weight" }?.tensor)
+        let spread = fastaiBody.scalars.map(abs).max() ?? 0
+        #expect(largestDifference(tuned.layer1[1].namedParameters().first { $0.key == "conv2.weight" }!.tensor, fastaiBody) < 0.05 * spread,
+                "layer1.1.conv2 is fastai's 0.4.1.conv2")
+    }
+
     @Test func checkpointsThatDoNotFitAreRefusedInOneLine() throws {
         let root = try temporaryFolder("finetune-bad")
         defer { try? FileManager.default.removeItem(at: root) }
