@@ -56,7 +56,8 @@ open class Optimizer: @unchecked Sendable {
     ///
     /// - Parameter index: The parameter's position in ``parameters``.
     /// - Returns: Its learning rate for this step.
-    @inline(__always) public func learningRate(of index: Int) -> Float { lr * lrScales[index] }
+    @inline(__always)
+    public func learningRate(of index: Int) -> Float { lr * lrScales[index] }
 
     /// Applies one update to every parameter that has a gradient.
     ///
