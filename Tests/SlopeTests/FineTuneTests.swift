@@ -33,7 +33,56 @@ private func snapshot(_ model: Module) -> [String: [Float]] {
     Dictionary(uniqueKeysWithValues: model.namedParameters().map { ($0.key, $0.tensor.scalars) })
 }
 
+/// Keeps the optimizer's learning-rate scales seen at the start of each fit; being a callback,
+/// it also turns the captured step off, so the eager path is the one tested.
+private final class ScaleLog: LearnerCallback {
+    var scales: [[String: Float]] = []
+    func beforeFit(_ learner: Learner) {
+        guard let optimizer = learner.optimizer else { return }
+        scales.append(Dictionary(uniqueKeysWithValues: zip(optimizer.parameters.map(\.key), optimizer.lrScales)))
+    }
+}
+
 @Suite struct FineTuneTests {
+    @Test func aFrozenParameterIsNeitherUpdatedNorDecayed() {
+        let frozen = Tensor([1.0, 2.0]).requiresGrad(), live = Tensor([1.0, 2.0]).requiresGrad()
+        let optimizer = AdamW(parameters: [("0", frozen), ("1", live)], lr: 0.1, weightDecay: 0.5)
+        ((frozen * frozen).sum() + (live * live).sum()).backward()
+        frozen.requiresGrad(false)
+        optimizer.step()
+        #expect(frozen.scalars == [1, 2])
+        #expect(live.scalars != [1, 2])
+        #expect(optimizer.state().keys.allSatisfy { $0.hasPrefix("1.") }, "no state for the frozen parameter")
+    }
+
+    @Test func theFrozenPhaseGivesTheBodyATenthAsSliceBaseLRDoes() throws {
+        let model = smallModel(), log = ScaleLog()
+        let learner = Learner(data: tinyRegression(), model: model, loss: { mse($0.reshaped([-1]), $1) }, callbacks: [log],
+                              optimizer: fastaiAdam(weightDecay: 0.1))
+        learner.progress = ProgressDisplay(style: .silent)
+        let before = snapshot(model)
+        learner.fineTune(epochs: 1, baseLR: 1e-2, freezeEpochs: 1)
+        #expect(log.scales.count == 2)
+        let frozenPhase = try #require(log.scales.first)
+        #expect(frozenPhase["0.1.weight"] == 0.1 && frozenPhase["1.0.weight"] == 0.1, "body groups (their batch norms) at base_lr/10")
+        #expect(frozenPhase["2.weight"] == 1 && frozenPhase["2.bias"] == 1, "the head at base_lr")
+        let unfrozenPhase = try #require(log.scales.last)
+        #expect(abs(try #require(unfrozenPhase["0.0.weight"]) - 0.01) < 1e-6)
+        #expect(snapshot(model)["0.0.weight"] != before["0.0.weight"])
+    }
+
+    @Test func theEagerFrozenEpochLeavesTheBodyUnchangedUnderWeightDecay() {
+        let model = smallModel()
+        let learner = Learner(data: tinyRegression(), model: model, loss: { mse($0.reshaped([-1]), $1) }, callbacks: [ScaleLog()],
+                              optimizer: fastaiAdam(weightDecay: 0.5))
+        learner.progress = ProgressDisplay(style: .silent)
+        let before = snapshot(model)
+        learner.fineTune(epochs: 0, baseLR: 1e-2, freezeEpochs: 1)
+        let after = snapshot(model)
+        for key in ["0.0.weight", "0.0.bias", "1.0.weight", "1.0.bias"] { #expect(after[key] == before[key], "\(key) is frozen") }
+        for key in ["0.1.weight", "1.1.bias", "2.weight"] { #expect(after[key] != before[key], "\(key) trains") }
+    }
+
     @Test func evenMultiplesAreGeometric() {
         let rates = ParameterGroups.evenMultiples(1e-5, 1e-3, count: 3)
         #expect(rates.count == 3)

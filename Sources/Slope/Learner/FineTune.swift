@@ -53,8 +53,8 @@ public enum ParameterGroups {
 extension Learner {
     /// fastai's `fine_tune` for a model whose body was trained before (loaded from a
     /// checkpoint): the body is frozen (every group but the head; batch-norm layers keep
-    /// training, fastai's `train_bn`) for `freezeEpochs` of one-cycle at `baseLR` (warming up
-    /// for 99% of it); then everything trains for `epochs` of one-cycle at `baseLR / 2` with
+    /// training, fastai's `train_bn`, at `baseLR / 10` as `slice(base_lr)` gives them) for
+    /// `freezeEpochs` of one-cycle at `baseLR` (warming up for 99% of it); then everything trains for `epochs` of one-cycle at `baseLR / 2` with
     /// discriminative rates, from `baseLR / 2 / lrMultiplier` for the first group to
     /// `baseLR / 2` for the head, spread evenly on a log scale (``ParameterGroups``).
     ///
@@ -79,7 +79,9 @@ extension Learner {
         self.optimizer = optimizer
         if freezeEpochs > 0 {
             freezeBody(groups: groups)
-            optimizer.setLearningRateScales { _ in 1 }
+            // fastai's `slice(base_lr)`: the head at base_lr, the body's groups (their batch norms) at a tenth of it.
+            let head = Set(groups.last ?? [])
+            optimizer.setLearningRateScales { key in head.contains(String(key.prefix { $0 != "." })) ? 1 : 0.1 }
             fitOneCycle(epochs: freezeEpochs, schedule: OneCycleSchedule(maxLR: baseLR, warmupFraction: 0.99))
             model.unfreeze()
             if stopReason != nil { return }
