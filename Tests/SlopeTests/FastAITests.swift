@@ -181,6 +181,27 @@ struct FastAIResizeTests {
         #expect(flat.pillowBilinear(width: 2, height: 3).pixels == [UInt8](repeating: 77, count: 18))
     }
 
+    @Test func pillowBilinearMatchesPillowPixelForPixel() throws {
+        // Tests/Fixtures/pillow/resize_cases.json: Pillow 13's resize of a formula image, every pass order.
+        let url = ModelFileFixtures.packageRoot.appendingPathComponent("Tests/Fixtures/pillow/resize_cases.json")
+        let json = try JSONParser.parse(Array(try Data(contentsOf: url)), maxDepth: 8)
+        let cases = try #require(json["cases"]?.arrayValue)
+        #expect(cases.count >= 18)
+        var verticalFirst = 0
+        for item in cases {
+            let (w, h) = (Int(item["width"]?.numberValue ?? 0), Int(item["height"]?.numberValue ?? 0))
+            let (tw, th) = (Int(item["targetWidth"]?.numberValue ?? 0), Int(item["targetHeight"]?.numberValue ?? 0))
+            var pixels: [UInt8] = []
+            for y in 0..<h { for x in 0..<w { for c in 0..<3 { pixels.append(UInt8((x * 37 + y * 101 + c * 59 + (x * y) % 23 * 11) % 256)) } } }
+            let hex = Array(try #require(item["pixels"]?.stringValue).utf8)
+            let expected = stride(from: 0, to: hex.count, by: 2).map { UInt8(String(decoding: hex[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
+            let got = DecodedImage(width: w, height: h, channels: 3, pixels: pixels).pillowBilinear(width: tw, height: th)
+            #expect(got.pixels == expected, "\(w)x\(h) -> \(tw)x\(th): \(zip(got.pixels, expected).filter { $0 != $1 }.count) bytes differ")
+            if DecodedImage.pillowResizesVerticallyFirst(from: (w, h), to: (tw, th)) { verticalFirst += 1 }
+        }
+        #expect(verticalFirst >= 6 && verticalFirst < cases.count, "both pass orders are covered")
+    }
+
     @Test func cropPadAndSquishGiveTheTargetSize() {
         let image = DecodedImage(width: 40, height: 30, channels: 3, pixels: (0..<3600).map { UInt8($0 % 251) })
         for method in FastAIResize.Method.allCases {

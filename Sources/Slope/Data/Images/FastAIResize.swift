@@ -141,7 +141,8 @@ extension DecodedImage {
 
     /// Pillow's `resize((width, height), BILINEAR)` of an 8-bit image: the triangle filter with
     /// its support widened by the scale when shrinking (antialiasing), coefficients normalised
-    /// then rounded to 22 fractional bits, the horizontal pass first, each rounded to bytes.
+    /// then rounded to 22 fractional bits, two passes each rounded to bytes, in Pillow 13's order
+    /// (`pillowResizesVerticallyFirst(from:to:)`).
     func pillowBilinear(width targetWidth: Int, height targetHeight: Int) -> DecodedImage {
         if targetWidth == width && targetHeight == height { return self }
         guard width > 0, height > 0 else {
@@ -149,9 +150,29 @@ extension DecodedImage {
                                 pixels: [UInt8](repeating: 0, count: targetWidth * targetHeight * channels))
         }
         var image = self
+        if DecodedImage.pillowResizesVerticallyFirst(from: (width, height), to: (targetWidth, targetHeight)) {
+            image = image.pillowPass(horizontal: false, size: targetHeight)
+            return targetWidth == width ? image : image.pillowPass(horizontal: true, size: targetWidth)
+        }
         if targetWidth != width { image = image.pillowPass(horizontal: true, size: targetWidth) }
         if targetHeight != height { image = image.pillowPass(horizontal: false, size: targetHeight) }
         return image
+    }
+
+    /// Whether Pillow 13 runs the vertical pass first: when the height shrinks by more than twice as
+    /// many pixels as the width does (`H < h` and `h - H > 2 (w - W)`, Pillow pull request 9549), so
+    /// also whenever the width grows while the height shrinks. Pillow 12 and older always ran the
+    /// horizontal pass first; the two orders can differ by one level in some pixels.
+    ///
+    /// ```swift
+    /// DecodedImage.pillowResizesVerticallyFirst(from: (24, 52), to: (48, 32))   // true
+    /// ```
+    /// - Parameters:
+    ///   - source: the image's width and height.
+    ///   - target: the width and height it is resized to.
+    /// - Returns: `true` when the vertical pass comes first.
+    static func pillowResizesVerticallyFirst(from source: (width: Int, height: Int), to target: (width: Int, height: Int)) -> Bool {
+        target.height < source.height && source.height - target.height > 2 * (source.width - target.width)
     }
 
     /// Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc`: for each output position, the
